@@ -1,0 +1,37 @@
+"""The hub on the ambulance side: the tablet UI, incidents, grants and the audit trail."""
+from __future__ import annotations
+
+from flask import Flask
+
+from ems_app import config as config_module
+from ems_app.errors import Refused
+from flask_socketio import SocketIO
+from ems_app.hub import Hub
+from web import http, openapi, vendor
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    cfg = config_module.load(overrides)
+    app.config.update(cfg)
+    hub = Hub.from_config(cfg)
+    app.extensions["hub"] = hub
+    http.init_app(app, Refused)
+
+    from ems_app.api import auth, hospital_gateway, hospitals, incidents, pages
+    for module in (auth, incidents, hospitals, hospital_gateway, pages):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(vendor.bp)
+    openapi.init_app(app, "PreArrival hub (ems_app)", {
+        "session": {"type": "apiKey", "in": "cookie", "name": cfg["SESSION_COOKIE_NAME"]},
+        "hospital": {"type": "http", "scheme": "bearer", "bearerFormat": "grant+jwt",
+                     "description": "Grant as Bearer plus X-Hospital-Assertion (private-key JWT)"}})
+
+    # One SocketIO per app (not a module global) so tests can build many apps in one process.
+    socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
+                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+    from ems_app import realtime
+    realtime.register(socketio)
+    hub.notify = lambda event, payload, room: socketio.emit(event, payload, to=room,
+                                                              namespace=realtime.HOSPITAL_NS)
+    return app

@@ -1,0 +1,115 @@
+"""The crew's incident: open, read the card, record the basis, fetch, ask hospitals, update."""
+from flask import Blueprint, g, jsonify
+from sqlalchemy import select
+
+from ems_app.api import hub
+from ems_app.api.auth import crew_only
+from ems_app.models import Incident, User
+from ems_app.services import incidents, routing, updates
+from shared.clock import aware
+from shared.openapi import api
+from shared.schemas.incident import BasisIn, CardReadIn, HospitalRequestIn, IncidentIn, IncidentOut
+from shared.schemas.vitals import IncidentUpdate
+from web.http import body
+
+bp = Blueprint("incidents", __name__, url_prefix="/api")
+
+
+def out(incident: Incident) -> dict:
+    with hub().db.read() as s:
+        grant = routing.active_grant(s, incident.id)
+    return IncidentOut(
+        id=incident.id, status=incident.status, created_at=aware(incident.created_at),
+        chief_complaint=incident.chief_complaint, location=incident.location,
+        identified=incident.card_id is not None, card_kind=incident.card_kind,
+        basis=(incident.basis or {}).get("kind"), record_status=incident.record_status,
+        hospital_id=incident.hospital_id,
+        grant_expires_at=aware(grant.expires_at) if grant else None).model_dump(mode="json")
+
+
+@bp.post("/incidents")
+@api("Open an incident", body=IncidentIn, response=IncidentOut, tag="incidents")
+@crew_only
+def open_incident():
+    return jsonify(out(incidents.create(hub(), g.user, body(IncidentIn)))), 201
+
+
+@bp.get("/incidents")
+@api("This crew's open incidents", response=list[IncidentOut], tag="incidents")
+@crew_only
+def list_incidents():
+    with hub().db.read() as s:
+        rows = s.scalars(select(Incident).join(User, Incident.created_by == User.id).where(
+            User.team == g.user.team, Incident.status == "open").order_by(Incident.created_at.desc())).all()
+    return jsonify([out(i) for i in rows])
+
+
+@bp.get("/incidents/<incident_id>")
+@api("One incident", response=IncidentOut, tag="incidents", errors=[404])
+@crew_only
+def show_incident(incident_id):
+    with hub().db.read() as s:
+        return jsonify(out(incidents.load(s, g.user, incident_id)))
+
+
+@bp.post("/incidents/<incident_id>/card")
+@api("The card reader presents the patient's card", body=CardReadIn, response=IncidentOut,
+     tag="incidents", errors=[404, 409, 422])
+@crew_only
+def read_card(incident_id):
+    return jsonify(out(incidents.identify(hub(), g.user, incident_id, body(CardReadIn))))
+
+
+@bp.post("/incidents/<incident_id>/basis")
+@api("Record consent or the emergency exception", body=BasisIn, response=IncidentOut,
+     tag="incidents", errors=[404, 409])
+@crew_only
+def record_basis(incident_id):
+    return jsonify(out(incidents.record_basis(hub(), g.user, incident_id, body(BasisIn).basis)))
+
+
+@bp.post("/incidents/<incident_id>/record")
+@api("Fetch the record from the source and show the emergency summary", tag="incidents",
+     errors=[404, 409, 422, 503])
+@crew_only
+def fetch_record(incident_id):
+    return jsonify(incidents.fetch_record(hub(), g.user, incident_id))
+
+
+@bp.get("/incidents/<incident_id>/record")
+@api("Show the emergency summary again (audited)", tag="incidents", errors=[404])
+@crew_only
+def view_record(incident_id):
+    return jsonify(incidents.view(hub(), g.user, incident_id))
+
+
+@bp.post("/incidents/<incident_id>/inquiries")
+@api("Ask a hospital to accept the patient", body=HospitalRequestIn, tag="routing", errors=[404, 409])
+@crew_only
+def ask_hospital(incident_id):
+    inquiry = routing.ask(hub(), g.user, incident_id, body(HospitalRequestIn).hospital_id)
+    return jsonify({"inquiry_id": inquiry.id, "status": inquiry.status}), 201
+
+
+@bp.get("/incidents/<incident_id>/inquiries")
+@api("The hospitals asked and their answers", tag="routing", errors=[404])
+@crew_only
+def list_inquiries(incident_id):
+    return jsonify(routing.inquiries_for(hub(), g.user, incident_id))
+
+
+@bp.post("/incidents/<incident_id>/updates")
+@api("Send a live update (vitals, complaint, ETA, location, note)", body=IncidentUpdate,
+     tag="incidents", errors=[404, 409])
+@crew_only
+def add_update(incident_id):
+    return jsonify(updates.add(hub(), g.user, incident_id, body(IncidentUpdate))), 201
+
+
+@bp.get("/card-reader/cards")
+@api("Cards the simulated reader can present (demo and training)", tag="incidents")
+@crew_only
+def simulated_cards():
+    cards = hub().source.cards()
+    edge = [c for c in cards if not c[4:].isdigit()]
+    return jsonify({"edge_cases": edge, "examples": [c for c in cards if c[4:].isdigit()][:20]})

@@ -1,0 +1,33 @@
+"""Every setting the hub reads, from the environment, in one place."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from shared.instance import first_run_secret as _secret
+
+
+def load(overrides: dict | None = None) -> dict:
+    env = {**os.environ, **{k: str(v) for k, v in (overrides or {}).items()}}
+    instance = Path(env.get("EMS_INSTANCE", "instance/ems")).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        "INSTANCE": instance,
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'ems.db'}",
+        "DATABASE_SCHEMA": env.get("DATABASE_SCHEMA") or None,
+        "SECRET_KEY": env.get("EMS_SECRET_KEY") or _secret(instance, "session-secret"),
+        "AUDIT_KEY": (env.get("EMS_AUDIT_KEY") or _secret(instance, "audit-key")).encode(),
+        "ISSUER": env.get("EMS_ISSUER", "https://prearrival.invalid/hub"),
+        "GRANT_LIFETIME_S": int(env.get("GRANT_LIFETIME_S", 4 * 3600)),
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "ASYNC_MODE": env.get("ASYNC_MODE", "threading"),
+        "OQC_SEED": int(env.get("OQC_SEED", 2025)),
+        "OQC_CONDITION": env.get("OQC_CONDITION", "up"),
+        "SESSION_COOKIE_SECURE": env.get("COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_NAME": "ems_session",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "TESTING": env.get("TESTING", "0") == "1",
+    }

@@ -1,0 +1,33 @@
+"""What every hub service needs, gathered once at start-up: database, keys, record source."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.sources import RecordSource
+from shared.sources.simulator import OqcSimulator
+from shared.storage import Database
+from shared.tokens import KeyStore
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Hub:
+    db: Database
+    keys: KeyStore
+    source: RecordSource
+    audit_key: bytes
+    issuer: str
+    grant_lifetime_s: int
+    notify: object = field(default=None)  # callable(event, payload, room) set by the realtime layer
+
+    @classmethod
+    def from_config(cls, cfg: dict) -> "Hub":
+        db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS)
+        db.migrate()
+        source = OqcSimulator(seed=cfg["OQC_SEED"])
+        source.set_condition(cfg["OQC_CONDITION"])
+        return cls(db=db, keys=KeyStore(Path(cfg["INSTANCE"]) / "keys"), source=source,
+                   audit_key=cfg["AUDIT_KEY"], issuer=cfg["ISSUER"],
+                   grant_lifetime_s=cfg["GRANT_LIFETIME_S"], notify=lambda *a, **k: None)

@@ -1,0 +1,111 @@
+"""The hub's tables: who works here, which hospitals are enrolled, incidents, grants, audit."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.clock import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))  # paramedic | privacy_officer
+    password_hash: Mapped[str] = mapped_column(String(256))
+    team: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Hospital(Base):
+    __tablename__ = "hospitals"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    key_thumbprint: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    chief_complaint: Mapped[str] = mapped_column(String(500), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    card_id: Mapped[str | None] = mapped_column(String(64))
+    card_kind: Mapped[str | None] = mapped_column(String(16))
+    identity_confirmation: Mapped[str | None] = mapped_column(String(200))
+    basis: Mapped[dict | None] = mapped_column(JSON)
+    basis_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    basis_recorded_at: Mapped[datetime | None]
+    record_json: Mapped[str | None] = mapped_column(Text)  # the EMS copy, purged at close
+    record_status: Mapped[str] = mapped_column(String(32), default="not_fetched")
+    hospital_id: Mapped[str | None] = mapped_column(ForeignKey("hospitals.id"))
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class Inquiry(Base):
+    """The crew asks a hospital to take the patient; it accepts or declines."""
+    __tablename__ = "inquiries"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|accepted|declined|withdrawn
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class Grant(Base):
+    __tablename__ = "grants"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"))
+    scope: Mapped[list] = mapped_column(JSON)
+    basis: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class IncidentEvent(Base):
+    """Live updates in the order the crew made them; seq lets a hospital notice a gap."""
+    __tablename__ = "incident_events"
+    __table_args__ = (UniqueConstraint("incident_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"))
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UsedAssertion(Base):
+    """Hospital assertions are single-use; kept until they would have expired anyway."""
+    __tablename__ = "used_assertions"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_incident", "incident_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(128))      # user:<name> or hospital:<id>
+    action: Mapped[str] = mapped_column(String(64))
+    incident_id: Mapped[str | None] = mapped_column(String(32))
+    basis: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    previous_hash: Mapped[str] = mapped_column(String(64), unique=True)  # no forks in the chain
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

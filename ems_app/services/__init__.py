@@ -1,0 +1,1 @@
+"""The hub's rules, one place each, free of Flask: routes and socket handlers only call these."""

@@ -1,0 +1,45 @@
+"""The ER side: the gateway to the hub and the pre-arrival dashboard."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from hospital_app import config as config_module
+from flask_socketio import SocketIO
+from shared.storage import Database
+from shared.tokens import KeyStore
+from web import http, openapi, vendor
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    cfg = config_module.load(overrides)
+    app.config.update(cfg)
+    db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS)
+    db.migrate()
+    app.extensions["db"] = db
+    app.extensions["hospital_key"] = KeyStore(cfg["INSTANCE"] / "keys", name="hospital-key")
+    http.init_app(app)
+
+    from hospital_app.api import auth, inquiries, pages, patients
+    for module in (auth, inquiries, patients, pages):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(vendor.bp)
+    openapi.init_app(app, "PreArrival hospital (hospital_app)", {
+        "session": {"type": "apiKey", "in": "cookie", "name": cfg["SESSION_COOKIE_NAME"]}})
+
+    # One SocketIO per app (not a module global) so tests can build many apps in one process.
+    socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
+                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+    from hospital_app import realtime
+    realtime.register(socketio)
+
+    from hospital_app.gateway import Gateway
+    gateway = Gateway(cfg, db, app.extensions["hospital_key"], realtime.Dashboard(socketio))
+    app.extensions["gateway"] = gateway
+    if cfg["GATEWAY"]:
+        gateway.start()
+    return app

@@ -1,0 +1,43 @@
+"""`python -m hospital_app run|seed-demo|export-jwk`: the hospital app's command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+
+DEMO_STAFF = [("er-doctor", "救急医 高橋", "physician"), ("er-nurse", "看護師 田中", "nurse"),
+              ("er-clerk", "受付 伊藤", "clerk")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hospital_app")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the dashboard and run the gateway")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=5100)
+    seed = sub.add_parser("seed-demo", help="create demo ER staff; prints their passwords")
+    seed.add_argument("--password")
+    sub.add_parser("export-jwk", help="print this hospital's public key for enrolment at the hub")
+    args = parser.parse_args(argv)
+
+    from hospital_app import create_app
+    app = create_app({"GATEWAY": "1" if args.command == "run" else "0"})
+    if args.command == "run":
+        socketio = app.extensions["socketio"]
+        print(f"hospital {app.config['HOSPITAL_ID']} listening on http://{args.host}:{args.port}/", flush=True)
+        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                     use_reloader=False, log_output=False)
+    elif args.command == "seed-demo":
+        from hospital_app.staff import create_staff
+        for username, display, role in DEMO_STAFF:
+            password = args.password or secrets.token_urlsafe(12)
+            create_staff(app.extensions["db"], username, display, role, password)
+            print(f"{username}\t{password}")
+    elif args.command == "export-jwk":
+        print(json.dumps(app.extensions["hospital_key"].public))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""ER staff sign in; the role decides what the dashboard shows."""
+from flask import Blueprint, g, jsonify, session
+from sqlalchemy import select
+
+from hospital_app.api import db
+from hospital_app.models import Staff
+from shared.accounts import check_password
+from shared.openapi import api
+from shared.schemas.incident import LoginIn
+from web import login
+from web.http import ApiError, body
+
+bp = Blueprint("auth", __name__, url_prefix="/api/auth")
+
+
+def load_staff(uid: int) -> Staff | None:
+    with db().read() as s:
+        return s.get(Staff, uid)
+
+
+def staff_only(*roles: str):
+    return login.requires(*roles, load_user=load_staff)
+
+
+@bp.post("/login")
+@api("Sign in", body=LoginIn, auth="none", tag="auth", errors=[401, 429])
+def sign_in():
+    data = body(LoginIn)
+    if login.too_many_failures(data.username):
+        raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
+    with db().read() as s:
+        staff = s.scalars(select(Staff).where(Staff.username == data.username)).first()
+    if staff is None or not check_password(staff.password_hash, data.password):
+        login.note_failure(data.username)
+        raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
+    login.note_success(data.username)
+    login.start_session(staff.id, staff.role)
+    return jsonify(me_payload(staff))
+
+
+@bp.post("/logout")
+@api("Sign out", tag="auth")
+def sign_out():
+    session.clear()
+    return jsonify({"ok": True})
+
+
+@bp.get("/me")
+@api("Who is signed in", tag="auth", errors=[401])
+@staff_only()
+def me():
+    return jsonify(me_payload(g.user))
+
+
+def me_payload(staff: Staff) -> dict:
+    return {"username": staff.username, "display_name": staff.display_name, "role": staff.role}

@@ -1,0 +1,40 @@
+"""Inquiries from ambulances, and the ER's answer (which the gateway carries to the hub)."""
+from flask import Blueprint, current_app, g, jsonify
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from hospital_app.api import db
+from hospital_app.api.auth import staff_only
+from hospital_app.models import Inquiry
+from shared.openapi import api
+from web.http import ApiError, body
+
+bp = Blueprint("inquiries", __name__, url_prefix="/api/inquiries")
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    accept: bool
+
+
+@bp.get("")
+@api("Inquiries received, newest first", tag="inquiries")
+@staff_only()
+def list_inquiries():
+    with db().read() as s:
+        rows = s.scalars(select(Inquiry).order_by(Inquiry.received_at.desc()).limit(100)).all()
+    return jsonify([{"inquiry_id": i.id, "incident_id": i.incident_id, "status": i.status, **i.summary}
+                    for i in rows])
+
+
+@bp.post("/<inquiry_id>/answer")
+@api("Accept or decline (physicians and nurses)", body=AnswerIn, tag="inquiries", errors=[403, 409, 503])
+@staff_only("physician", "nurse")
+def answer(inquiry_id):
+    data = body(AnswerIn)
+    result = current_app.extensions["gateway"].answer(inquiry_id, data.accept,
+                                                      f"{g.user.display_name} ({g.user.role})")
+    if "error" in result:
+        status = {"hub_unreachable": 503, "not_found": 404, "invalid": 400}.get(result["error"], 409)
+        raise ApiError(status, result["message"], result["error"])
+    return jsonify({"inquiry_id": inquiry_id, "status": result["status"]})

@@ -1,0 +1,159 @@
+"""The hospital's gateway to the hub: connects out over Socket.IO as this hospital.
+
+Hub events go through one queue and one worker thread, so a grant, its record and the live
+updates after it are applied in order. A gap in the update numbers, or a reconnect, makes
+the gateway ask the hub for what it missed, so nothing is lost across a dropout."""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+import requests
+import socketio
+
+from hospital_app import store
+from hospital_app.realtime import Dashboard
+from shared.storage import Database
+from shared.tokens import KeyStore, make_assertion
+
+log = logging.getLogger(__name__)
+NS = "/hospital"
+
+
+class Gateway:
+    def __init__(self, cfg: dict, db: Database, keys: KeyStore, dashboard: Dashboard):
+        self.hospital_id, self.hub_url, self.issuer = cfg["HOSPITAL_ID"], cfg["HUB_URL"], cfg["HUB_ISSUER"]
+        self.db, self.keys, self.dashboard = db, keys, dashboard
+        self.events: queue.Queue = queue.Queue()
+        self.http = requests.Session()
+        self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
+                                   reconnection_delay_max=5, logger=False, engineio_logger=False)
+        self._stopped = threading.Event()
+        for name in ("inquiry", "inquiry_withdrawn", "grant", "grant_revoked", "update"):
+            self.sio.on(name, self._enqueuer(name), namespace=NS)
+        self.sio.on("connect", lambda: self.events.put(("resync", None)), namespace=NS)
+
+    @property
+    def connected(self) -> bool:
+        return self.sio.connected
+
+    def _enqueuer(self, name):
+        return lambda data: self.events.put((name, data))
+
+    def _assertion(self) -> str:
+        return make_assertion(self.keys, hospital_id=self.hospital_id, audience=self.issuer)
+
+    def start(self) -> None:
+        threading.Thread(target=self._work, name="gateway-worker", daemon=True).start()
+        threading.Thread(target=self._connect_loop, name="gateway-connect", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.sio.disconnect()
+
+    def _connect_loop(self) -> None:
+        """The first connection may come before the hub is up; keep trying until it works."""
+        delay = 0.5
+        while not self._stopped.is_set() and not self.sio.connected:
+            try:
+                self.sio.connect(self.hub_url, namespaces=[NS], auth=lambda: {"assertion": self._assertion()},
+                                 transports=["websocket"], wait_timeout=10)
+                return
+            except socketio.exceptions.ConnectionError as e:
+                log.warning("gateway: hub not reachable (%s); retrying", e)
+                self._stopped.wait(delay)
+                delay = min(delay * 2, 5)
+
+    def answer(self, inquiry_id: str, accept: bool, answered_by: str) -> dict:
+        """Send the staff's answer; an acceptance comes back with the grant in the ack."""
+        if not self.sio.connected:
+            return {"error": "hub_unreachable", "message": "本部に接続できません / hub unreachable"}
+        result = self.sio.call("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept,
+                                                  "answered_by": answered_by}, namespace=NS, timeout=15)
+        if "error" not in result:
+            store.set_inquiry_status(self.db, inquiry_id, result["status"])
+            self.dashboard.inquiry_changed(inquiry_id, result["status"])
+            if result.get("grant"):
+                self.events.put(("grant", {"incident_id": result["incident_id"], "grant": result["grant"]}))
+        return result
+
+    # ---- the worker: every hub event, one at a time, in arrival order ----
+    def _work(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                name, data = self.events.get(timeout=5)
+            except queue.Empty:
+                self._purge_expired()
+                continue
+            try:
+                getattr(self, f"_on_{name}")(data)
+            except Exception:  # one bad event must not stop the gateway; the id is enough to trace
+                log.exception("gateway: handling %s failed", name)
+
+    def _on_inquiry(self, data: dict) -> None:
+        store.save_inquiry(self.db, data)
+        self.dashboard.inquiry(data)
+
+    def _on_inquiry_withdrawn(self, data: dict) -> None:
+        store.set_inquiry_status(self.db, data["inquiry_id"], "withdrawn")
+        self.dashboard.inquiry_changed(data["inquiry_id"], "withdrawn")
+
+    def _on_grant(self, data: dict) -> None:
+        if store.has_grant(self.db, data["incident_id"], data["grant"]):
+            return  # the ack and the broadcast both carry it; redeem once
+        self._redeem(data["incident_id"], data["grant"], after=0, fresh=True)
+
+    def _redeem(self, incident_id: str, grant: str, after: int, fresh: bool) -> None:
+        resp = self.http.get(f"{self.hub_url}/api/hospital/records/{incident_id}", params={"after": after},
+                             headers={"Authorization": f"Bearer {grant}",
+                                      "X-Hospital-Assertion": self._assertion()}, timeout=15)
+        if resp.status_code == 403:
+            self._forget(incident_id, resp.json().get("error", "refused"))
+            return
+        resp.raise_for_status()
+        body = resp.json()
+        if fresh:
+            store.save_patient(self.db, grant, body)
+            self.dashboard.patient(store.patient_view(self.db, incident_id))
+        for update in body["updates"]:
+            self._apply(update)
+
+    def _on_update(self, data: dict) -> None:
+        last = store.last_seq(self.db, data["incident_id"])
+        if last is None:
+            return  # not ours (yet): the record fetch brings every update so far
+        if data["seq"] <= last:
+            return
+        if data["seq"] > last + 1:
+            grant = store.grant_of(self.db, data["incident_id"])
+            self._redeem(data["incident_id"], grant, after=last, fresh=False)
+            return
+        self._apply(data)
+
+    def _apply(self, update: dict) -> None:
+        if store.save_update(self.db, update):
+            self.dashboard.update(update)
+
+    def _on_grant_revoked(self, data: dict) -> None:
+        self._forget(data["incident_id"], "revoked")
+
+    def _forget(self, incident_id: str, reason: str) -> None:
+        if store.purge_patient(self.db, incident_id):
+            self.dashboard.patient_removed(incident_id, reason)
+
+    def _on_resync(self, _data) -> None:
+        """After (re)connecting: fresh inquiries, drop patients whose grant ended, fetch gaps."""
+        state = self.sio.call("pending", namespace=NS, timeout=15)
+        for inquiry in state["inquiries"]:
+            self._on_inquiry(inquiry)
+        live = {g["incident_id"] for g in state["grants"]}
+        for incident_id, grant, last in store.held_patients(self.db):
+            if incident_id not in live:
+                self._forget(incident_id, "ended")
+            else:
+                self._redeem(incident_id, grant, after=last, fresh=False)
+
+    def _purge_expired(self) -> None:
+        for incident_id in store.purge_expired(self.db):
+            self.dashboard.patient_removed(incident_id, "expired")

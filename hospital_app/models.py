@@ -1,0 +1,68 @@
+"""The hospital's own store: staff, inquiries it was asked, and patients it holds a grant for."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.clock import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))  # physician | nurse | clerk
+    password_hash: Mapped[str] = mapped_column(String(256))
+
+
+class Inquiry(Base):
+    __tablename__ = "inquiries"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the hub's inquiry id
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[dict] = mapped_column(JSON)  # age band, sex, complaint: nothing identifying
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Patient(Base):
+    """An incoming patient: held only while the grant lives, purged when it ends."""
+    __tablename__ = "patients"
+    incident_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    grant: Mapped[str] = mapped_column(Text)
+    grant_expires_at: Mapped[datetime]
+    basis: Mapped[str] = mapped_column(String(32))
+    record_status: Mapped[str] = mapped_column(String(32))
+    identity: Mapped[dict | None] = mapped_column(JSON)
+    record: Mapped[dict | None] = mapped_column(JSON)
+    critical: Mapped[dict | None] = mapped_column(JSON)
+    incident: Mapped[dict] = mapped_column(JSON)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PatientUpdate(Base):
+    __tablename__ = "patient_updates"
+    __table_args__ = (UniqueConstraint("incident_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(32), index=True)
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[str] = mapped_column(String(40))
+
+
+class AccessLog(Base):
+    """Who at this hospital opened which patient's record, for the hospital's own review."""
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    staff: Mapped[str] = mapped_column(String(64))
+    incident_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))

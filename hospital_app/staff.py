@@ -1,0 +1,21 @@
+"""Creating ER staff accounts under the shared password rule."""
+from sqlalchemy import select
+
+from hospital_app.models import Staff
+from shared.accounts import hash_password, password_problem
+from shared.storage import Database
+
+ROLES = ("physician", "nurse", "clerk")
+
+
+def create_staff(db: Database, username: str, display_name: str, role: str, password: str) -> Staff:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
+    with db.transaction() as s:
+        staff = s.scalars(select(Staff).where(Staff.username == username)).first() or Staff(username=username)
+        staff.display_name, staff.role, staff.password_hash = display_name, role, hash_password(password)
+        s.add(staff)
+    return staff

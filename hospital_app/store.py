@@ -1,0 +1,115 @@
+"""The hospital's reads and writes of its own store, so the gateway and the API share them."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from hospital_app.models import Inquiry, Patient, PatientUpdate
+from shared.clock import from_epoch, utcnow
+from shared.storage import Database
+
+
+def save_inquiry(db: Database, data: dict) -> None:
+    with db.transaction() as s:
+        row = s.get(Inquiry, data["inquiry_id"]) or Inquiry(id=data["inquiry_id"])
+        row.incident_id, row.status = data["incident_id"], data["status"]
+        row.summary = {k: data.get(k) for k in ("chief_complaint", "age_band", "sex", "basis", "asked_at")}
+        s.add(row)
+
+
+def set_inquiry_status(db: Database, inquiry_id: str, status: str) -> None:
+    with db.transaction() as s:
+        row = s.get(Inquiry, inquiry_id)
+        if row:
+            row.status = status
+
+
+def save_patient(db: Database, grant: str, body: dict) -> None:
+    with db.transaction() as s:
+        s.execute(delete(PatientUpdate).where(PatientUpdate.incident_id == body["incident_id"]))
+        row = s.get(Patient, body["incident_id"]) or Patient(incident_id=body["incident_id"])
+        row.grant, row.grant_expires_at = grant, from_epoch(body["grant_expires_at"])
+        row.basis, row.record_status = body["basis"], body["record_status"]
+        row.identity, row.record, row.critical = body["patient"], body["record"], body["critical"]
+        row.incident, row.last_seq = body["incident"], 0
+        s.add(row)
+
+
+def save_update(db: Database, update: dict) -> bool:
+    """Store one update in order; False if it was already stored (a replay after a gap fetch)."""
+    try:
+        with db.transaction() as s:
+            patient = s.get(Patient, update["incident_id"])
+            if patient is None or update["seq"] <= patient.last_seq:
+                return False
+            s.add(PatientUpdate(incident_id=update["incident_id"], seq=update["seq"], kind=update["kind"],
+                                payload=update["payload"], at=update["at"]))
+            patient.last_seq = update["seq"]
+            incident = dict(patient.incident)
+            if update["kind"] in ("chief_complaint", "location"):
+                incident[update["kind"]] = update["payload"].get("text", "")
+            if update["kind"] == "eta":
+                incident["eta_minutes"] = update["payload"].get("eta_minutes")
+            patient.incident = incident
+        return True
+    except IntegrityError:
+        return False
+
+
+def last_seq(db: Database, incident_id: str) -> int | None:
+    with db.read() as s:
+        p = s.get(Patient, incident_id)
+        return None if p is None else p.last_seq
+
+
+def grant_of(db: Database, incident_id: str) -> str:
+    with db.read() as s:
+        return s.get(Patient, incident_id).grant
+
+
+def has_grant(db: Database, incident_id: str, grant: str) -> bool:
+    with db.read() as s:
+        p = s.get(Patient, incident_id)
+        return p is not None and p.grant == grant
+
+
+def held_patients(db: Database) -> list[tuple[str, str, int]]:
+    with db.read() as s:
+        return [(p.incident_id, p.grant, p.last_seq) for p in s.scalars(select(Patient))]
+
+
+def purge_patient(db: Database, incident_id: str) -> bool:
+    with db.transaction() as s:
+        s.execute(delete(PatientUpdate).where(PatientUpdate.incident_id == incident_id))
+        return s.execute(delete(Patient).where(Patient.incident_id == incident_id)).rowcount > 0
+
+
+def purge_expired(db: Database) -> list[str]:
+    with db.read() as s:
+        ids = list(s.scalars(select(Patient.incident_id).where(Patient.grant_expires_at <= utcnow())))
+    return [i for i in ids if purge_patient(db, i)]
+
+
+CLINICAL_ROLES = ("physician", "nurse")
+
+
+def patient_view(db: Database, incident_id: str, role: str = "physician") -> dict | None:
+    """A patient as a role may see it: a clerk gets who and when, never the clinical record."""
+    with db.read() as s:
+        p = s.get(Patient, incident_id)
+        if p is None:
+            return None
+        updates = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id)
+                            .order_by(PatientUpdate.seq)).all()
+        view = {"incident_id": p.incident_id, "identity": p.identity, "incident": p.incident,
+                "basis": p.basis, "record_status": p.record_status,
+                "grant_expires_at": p.grant_expires_at.isoformat() + "Z", "last_seq": p.last_seq}
+        if role in CLINICAL_ROLES:
+            view.update(critical=p.critical, record=p.record,
+                        updates=[{"seq": u.seq, "kind": u.kind, "payload": u.payload, "at": u.at} for u in updates])
+        return view
+
+
+def patient_ids(db: Database) -> list[str]:
+    with db.read() as s:
+        return list(s.scalars(select(Patient.incident_id).order_by(Patient.received_at)))

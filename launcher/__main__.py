@@ -1,0 +1,35 @@
+"""`python -m launcher [--dir instance]`: the whole system with demo data, on SQLite."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from launcher.system import System, describe
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m launcher")
+    parser.add_argument("--dir", default="instance", help="where databases and keys live")
+    parser.add_argument("--hub-port", type=int, default=5000)
+    parser.add_argument("--hospital-ports", type=int, nargs="*", default=[5101, 5102])
+    args = parser.parse_args()
+    system = System(root=Path(args.dir).resolve(), hub_port=args.hub_port, hospital_ports=args.hospital_ports)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        system.start()
+        print(describe(system), flush=True)
+        while all(s.proc.poll() is None for s in [system.hub, *system.hospitals.values()]):
+            time.sleep(1)
+        print("a server stopped; see the logs in", args.dir, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        system.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

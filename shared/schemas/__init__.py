@@ -1,0 +1,1 @@
+"""Pydantic models of what crosses a boundary: the record, the incident, vital signs."""

@@ -1,0 +1,76 @@
+"""The incident and the legal basis on which the crew looks at a record.
+
+The basis is a discriminated union so a consent can never carry an exception reason and an
+emergency exception can never be recorded without one."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EXCEPTION_REASONS = {
+    "unconscious": "意識障害のため同意取得不能 / unconscious",
+    "cannot_communicate": "意思疎通困難 / cannot communicate",
+    "life_threatening": "生命・身体の保護のため緊急に必要 / immediate threat to life",
+}
+
+
+class Consent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["consent"] = "consent"
+    given_by: Literal["patient", "family"] = "patient"
+
+
+class EmergencyException(BaseModel):
+    """Viewing without consent to protect life or body; reviewed afterwards."""
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["emergency_exception"] = "emergency_exception"
+    reason_code: Literal["unconscious", "cannot_communicate", "life_threatening"]
+    reason_text: str = Field(min_length=3, max_length=500)
+
+
+Basis = Annotated[Consent | EmergencyException, Field(discriminator="kind")]
+
+
+class BasisIn(BaseModel):
+    basis: Basis
+
+
+class IncidentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    chief_complaint: str = Field("", max_length=500)
+    location: str = Field("", max_length=200)
+
+
+class CardReadIn(BaseModel):
+    """The reader presents a card; for a smartphone card the crew says how identity was confirmed."""
+    model_config = ConfigDict(extra="forbid")
+    card_id: str = Field(min_length=1, max_length=64)
+    face_confirmed: bool = False
+    identity_confirmation: str | None = Field(None, max_length=200)
+
+
+class IncidentOut(BaseModel):
+    id: str
+    status: str
+    created_at: datetime
+    chief_complaint: str
+    location: str
+    identified: bool
+    card_kind: str | None
+    basis: str | None
+    record_status: str
+    hospital_id: str | None
+    grant_expires_at: datetime | None = None
+
+
+class HospitalRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hospital_id: str = Field(min_length=1, max_length=64)
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)

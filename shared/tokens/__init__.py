@@ -1,0 +1,7 @@
+"""Keys, grants and hospital assertions: every token is ES256, typed, audience-bound and short."""
+from shared.tokens.keys import KeyStore, thumbprint
+from shared.tokens.grants import GrantClaims, GrantError, issue_grant, verify_grant
+from shared.tokens.assertions import AssertionError_, make_assertion, verify_assertion
+
+__all__ = ["KeyStore", "thumbprint", "GrantClaims", "GrantError", "issue_grant", "verify_grant",
+           "AssertionError_", "make_assertion", "verify_assertion"]
