@@ -8,30 +8,37 @@ import threading
 import time
 from functools import wraps
 
-from flask import g, session
+from flask import current_app, g, session
 
 from web.http import ApiError
 
-_FAILS: dict[str, list[float]] = {}
-_LOCK = threading.Lock()
 MAX_FAILS, WINDOW_S = 5, 15 * 60
 
 
-def too_many_failures(username: str) -> bool:
-    with _LOCK:
-        recent = [t for t in _FAILS.get(username, []) if t > time.time() - WINDOW_S]
-        _FAILS[username] = recent
-        return len(recent) >= MAX_FAILS
+class Throttle:
+    """Recent failed sign-ins per account, for one app (kept per process)."""
+
+    def __init__(self):
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, username: str) -> bool:
+        with self._lock:
+            recent = [t for t in self._fails.get(username, []) if t > time.time() - WINDOW_S]
+            self._fails[username] = recent
+            return len(recent) >= MAX_FAILS
+
+    def failed(self, username: str) -> None:
+        with self._lock:
+            self._fails.setdefault(username, []).append(time.time())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._fails.pop(username, None)
 
 
-def note_failure(username: str) -> None:
-    with _LOCK:
-        _FAILS.setdefault(username, []).append(time.time())
-
-
-def note_success(username: str) -> None:
-    with _LOCK:
-        _FAILS.pop(username, None)
+def throttle() -> Throttle:
+    return current_app.extensions.setdefault("login_throttle", Throttle())
 
 
 def start_session(user_id: int, role: str) -> None:

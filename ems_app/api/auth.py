@@ -27,14 +27,14 @@ def crew_only(view):
 @api("Sign in", body=LoginIn, auth="none", tag="auth", errors=[401, 429])
 def sign_in():
     data = body(LoginIn)
-    if login.too_many_failures(data.username):
+    if login.throttle().locked(data.username):
         raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
     with hub().db.read() as s:
         user = s.scalars(select(User).where(User.username == data.username)).first()
     if user is None or not check_password(user.password_hash, data.password):
-        login.note_failure(data.username)
+        login.throttle().failed(data.username)
         raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
-    login.note_success(data.username)
+    login.throttle().succeeded(data.username)
     login.start_session(user.id, user.role)
     with hub().db.transaction() as s:
         audit.append(s, hub().audit_key, actor=f"user:{user.username}", action="auth.login")

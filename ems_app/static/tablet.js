@@ -6,6 +6,7 @@ let incident = null;
 function say(text, ok = false) { $("message").textContent = text; $("message").className = ok ? "ok" : ""; }
 
 async function call(method, path, body) {
+  if (method !== "GET" && body === undefined) body = {};  // the API takes writes as JSON only
   const res = await fetch(path, { method, credentials: "same-origin",
     headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
   const data = await res.json().catch(() => ({}));

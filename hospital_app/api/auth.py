@@ -26,14 +26,14 @@ def staff_only(*roles: str):
 @api("Sign in", body=LoginIn, auth="none", tag="auth", errors=[401, 429])
 def sign_in():
     data = body(LoginIn)
-    if login.too_many_failures(data.username):
+    if login.throttle().locked(data.username):
         raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
     with db().read() as s:
         staff = s.scalars(select(Staff).where(Staff.username == data.username)).first()
     if staff is None or not check_password(staff.password_hash, data.password):
-        login.note_failure(data.username)
+        login.throttle().failed(data.username)
         raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
-    login.note_success(data.username)
+    login.throttle().succeeded(data.username)
     login.start_session(staff.id, staff.role)
     return jsonify(me_payload(staff))
 

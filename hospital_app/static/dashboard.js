@@ -7,6 +7,7 @@ function say(text) { $("message").textContent = text; }
 function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
 
 async function call(method, path, body) {
+  if (method !== "GET" && body === undefined) body = {};  // the API takes writes as JSON only
   const res = await fetch(path, { method, credentials: "same-origin",
     headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
   const data = await res.json().catch(() => ({}));

@@ -28,7 +28,7 @@ def test_record_and_vitals_reach_the_er_before_arrival(system):
                      json={"card_id": "SIM-CRITICAL", "face_confirmed": True}).status_code == 200
     basis = {"kind": "emergency_exception", "reason_code": "unconscious", "reason_text": "JCS300, 家族不在"}
     assert crew.post(f"{crew.base}/api/incidents/{iid}/basis", json={"basis": basis}).status_code == 200
-    seen_by_crew = crew.post(f"{crew.base}/api/incidents/{iid}/record").json()
+    seen_by_crew = crew.post(f"{crew.base}/api/incidents/{iid}/record", json={}).json()
     assert seen_by_crew["critical"]["anticoagulants"]
 
     assert crew.post(f"{crew.base}/api/incidents/{iid}/inquiries",
@@ -69,7 +69,7 @@ def test_the_desk_sees_who_is_coming_but_not_the_record(system):
     iid = crew.post(f"{crew.base}/api/incidents", json={"chief_complaint": "転倒"}).json()["id"]
     crew.post(f"{crew.base}/api/incidents/{iid}/card", json={"card_id": "SIM-000007", "face_confirmed": True})
     crew.post(f"{crew.base}/api/incidents/{iid}/basis", json={"basis": {"kind": "consent"}})
-    crew.post(f"{crew.base}/api/incidents/{iid}/record")
+    crew.post(f"{crew.base}/api/incidents/{iid}/record", json={})
     crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_id": "tokyo-er"})
     inquiry = desk.wait_for("inquiry", lambda d: d["incident_id"] == iid)
 

@@ -9,7 +9,7 @@ from tests.ems_app.conftest import enrol, open_identified
 @pytest.fixture
 def accepted(crew, hub, hospital):
     iid = open_identified(crew, "SIM-CRITICAL")
-    crew.post(f"/api/incidents/{iid}/record")
+    crew.post(f"/api/incidents/{iid}/record", json={})
     inquiry = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_id": hospital.id}).json
     result = routing.answer(hub, hospital.id, inquiry["inquiry_id"], True, "救急医")
     return iid, result["grant"]

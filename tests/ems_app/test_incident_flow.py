@@ -20,16 +20,16 @@ def test_wrong_password_is_refused_without_saying_which_part(crew, hub_app):
 
 def test_nothing_is_fetched_before_a_basis_is_recorded(crew):
     iid = crew.post("/api/incidents", json={}).json["id"]
-    resp = crew.post(f"/api/incidents/{iid}/record")
+    resp = crew.post(f"/api/incidents/{iid}/record", json={})
     assert resp.status_code == 409 and "read the card first" in resp.json["message"]
     crew.post(f"/api/incidents/{iid}/card", json={"card_id": "SIM-000001", "face_confirmed": True})
-    resp = crew.post(f"/api/incidents/{iid}/record")
+    resp = crew.post(f"/api/incidents/{iid}/record", json={})
     assert resp.status_code == 409 and "consent or the emergency exception" in resp.json["message"]
 
 
 def test_consented_fetch_shows_the_summary_with_critical_facts_first(crew):
     iid = open_identified(crew, "SIM-CRITICAL")
-    body = crew.post(f"/api/incidents/{iid}/record").json
+    body = crew.post(f"/api/incidents/{iid}/record", json={}).json
     critical = body["critical"]
     assert critical["drug_allergies"] and critical["anticoagulants"] and critical["dialysis"]
     assert body["summary"]["card"]["kana"]
@@ -45,7 +45,7 @@ def test_emergency_exception_needs_a_reason_and_is_audited(crew, hub):
     ok = crew.post(f"/api/incidents/{iid}/basis", json={"basis": {
         "kind": "emergency_exception", "reason_code": "unconscious", "reason_text": "JCS 300"}})
     assert ok.status_code == 200 and ok.json["basis"] == "emergency_exception"
-    crew.post(f"/api/incidents/{iid}/record")
+    crew.post(f"/api/incidents/{iid}/record", json={})
     with hub.db.read() as s:
         fetch = s.scalars(select(AuditEntry).where(AuditEntry.incident_id == iid,
                                                    AuditEntry.action == "record.fetch")).one()
@@ -76,18 +76,18 @@ def test_expired_certificate_and_unknown_card_say_so_and_the_incident_goes_on(cr
 def test_source_down_gives_a_clear_message(crew, hub):
     iid = open_identified(crew, "SIM-000004")
     hub.source.set_condition("down")
-    resp = crew.post(f"/api/incidents/{iid}/record")
+    resp = crew.post(f"/api/incidents/{iid}/record", json={})
     assert resp.status_code == 503 and "without the record" in resp.json["message"]
     assert crew.get(f"/api/incidents/{iid}").json["record_status"] == "source_unavailable"
     hub.source.set_condition("up")
-    assert crew.post(f"/api/incidents/{iid}/record").status_code == 200
+    assert crew.post(f"/api/incidents/{iid}/record", json={}).status_code == 200
 
 
 def test_another_crew_cannot_see_the_incident(crew, hub_app):
     iid = open_identified(crew)
     other = signed_in(hub_app, "kyukyu9", team="osaka-3")
     assert other.get(f"/api/incidents/{iid}").status_code == 404
-    assert other.post(f"/api/incidents/{iid}/record").status_code == 404
+    assert other.post(f"/api/incidents/{iid}/record", json={}).status_code == 404
 
 
 def test_bad_input_is_refused_with_the_field_and_nothing_is_written(crew):
