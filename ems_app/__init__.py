@@ -34,4 +34,19 @@ def create_app(overrides: dict | None = None) -> Flask:
     realtime.register(socketio)
     hub.notify = lambda event, payload, room: socketio.emit(event, payload, to=room,
                                                               namespace=realtime.HOSPITAL_NS)
+    if cfg["EXPIRY_SWEEP_S"] > 0 and not cfg["TESTING"]:
+        socketio.start_background_task(_sweep_forever, socketio, hub, cfg["EXPIRY_SWEEP_S"])
     return app
+
+
+def _sweep_forever(socketio, hub: Hub, every_s: float) -> None:
+    """End expired grants and tell their hospitals, so a stream stops when its grant does."""
+    import logging
+
+    from ems_app.services.lifecycle import sweep_expired
+    while True:
+        socketio.sleep(every_s)
+        try:
+            sweep_expired(hub)
+        except Exception:  # a database hiccup must not stop the sweeper for good
+            logging.getLogger(__name__).exception("grant expiry sweep failed")

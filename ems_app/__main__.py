@@ -18,7 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--id", required=True)
     enrol.add_argument("--name", required=True)
     enrol.add_argument("--address", default="")
-    enrol.add_argument("--jwk-file", required=True, help="the hospital's public JWK (JSON)")
+    enrol.add_argument("--jwk-file", required=True, help="the hospital's public JWK or JWKS (JSON)")
+    enrol.add_argument("--level", default="secondary", help="primary | secondary | tertiary")
+    enrol.add_argument("--lat", type=float)
+    enrol.add_argument("--lon", type=float)
+    sub.add_parser("rotate-keys", help="make a new grant-signing key current; old keys stay published "
+                                       "until grants they signed have expired")
     args = parser.parse_args(argv)
 
     from ems_app import create_app
@@ -38,11 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.jwk_file) as f:
             jwk = json.load(f)
         try:
-            hospital = enroll_hospital(hub, args.id, args.name, args.address, jwk)
+            hospital = enroll_hospital(hub, args.id, args.name, args.address, jwk, args.level, args.lat, args.lon)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-        print(f"enrolled {hospital.id} (key {hospital.key_thumbprint})")
+        print(f"enrolled {hospital.id} with {len(hospital.public_keys)} key(s)")
+    elif args.command == "rotate-keys":
+        kid = hub.keys.rotate()
+        with hub.db.transaction() as s:
+            from ems_app.services import audit
+            audit.append(s, hub.audit_key, actor="operator", action="keys.rotate", detail={"kid": kid})
+        print(f"new signing key {kid}; published keys: {len(hub.keys.jwks()['keys'])}")
     return 0
 
 

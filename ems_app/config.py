@@ -18,7 +18,12 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("EMS_SECRET_KEY") or _secret(instance, "session-secret"),
         "AUDIT_KEY": (env.get("EMS_AUDIT_KEY") or _secret(instance, "audit-key")).encode(),
         "ISSUER": env.get("EMS_ISSUER", "https://prearrival.invalid/hub"),
-        "GRANT_LIFETIME_S": int(env.get("GRANT_LIFETIME_S", 4 * 3600)),
+        # A grant lives from acceptance until handover plus a window, never past the hard cap.
+        "GRANT_WINDOW_AFTER_HANDOVER_S": int(env.get("GRANT_WINDOW_AFTER_HANDOVER_S", 30 * 60)),
+        "GRANT_HARD_CAP_S": int(env.get("GRANT_HARD_CAP_S", 3 * 3600)),
+        "EXPIRY_SWEEP_S": float(env.get("EXPIRY_SWEEP_S", 5)),
+        "SHARE_LIFETIME_S": int(env.get("SHARE_LIFETIME_S", 60 * 60)),
+        "SHARE_MAX_ATTEMPTS": int(env.get("SHARE_MAX_ATTEMPTS", 5)),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         "ASYNC_MODE": env.get("ASYNC_MODE", "threading"),
         "OQC_SEED": int(env.get("OQC_SEED", 2025)),

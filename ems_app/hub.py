@@ -7,7 +7,7 @@ from pathlib import Path
 from shared.sources import RecordSource
 from shared.sources.simulator import OqcSimulator
 from shared.storage import Database
-from shared.tokens import KeyStore
+from shared.tokens import KeyRing
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -15,11 +15,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 @dataclass
 class Hub:
     db: Database
-    keys: KeyStore
+    keys: KeyRing
     source: RecordSource
     audit_key: bytes
     issuer: str
-    grant_lifetime_s: int
+    settings: dict
     notify: object = field(default=None)  # callable(event, payload, room) set by the realtime layer
 
     @classmethod
@@ -28,6 +28,6 @@ class Hub:
         db.migrate()
         source = OqcSimulator(seed=cfg["OQC_SEED"])
         source.set_condition(cfg["OQC_CONDITION"])
-        return cls(db=db, keys=KeyStore(Path(cfg["INSTANCE"]) / "keys"), source=source,
-                   audit_key=cfg["AUDIT_KEY"], issuer=cfg["ISSUER"],
-                   grant_lifetime_s=cfg["GRANT_LIFETIME_S"], notify=lambda *a, **k: None)
+        keys = KeyRing(Path(cfg["INSTANCE"]) / "keys", retire_after_s=cfg["GRANT_HARD_CAP_S"] + 3600)
+        return cls(db=db, keys=keys, source=source, audit_key=cfg["AUDIT_KEY"], issuer=cfg["ISSUER"],
+                   settings=cfg, notify=lambda *a, **k: None)

@@ -28,8 +28,10 @@ class Hospital(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(300), default="")
-    public_jwk: Mapped[dict] = mapped_column(JSON)
-    key_thumbprint: Mapped[str] = mapped_column(String(64))
+    emergency_level: Mapped[str] = mapped_column(String(16), default="secondary")  # primary|secondary|tertiary
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    public_keys: Mapped[list] = mapped_column(JSON)  # JWKs; several during a key change-over
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -51,6 +53,9 @@ class Incident(Base):
     record_status: Mapped[str] = mapped_column(String(32), default="not_fetched")
     hospital_id: Mapped[str | None] = mapped_column(ForeignKey("hospitals.id"))
     last_seq: Mapped[int] = mapped_column(default=0)
+    eta_minutes: Mapped[int | None]
+    handed_over_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
 
 class Inquiry(Base):
@@ -63,6 +68,7 @@ class Inquiry(Base):
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[str | None] = mapped_column(String(128))
+    decline_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class Grant(Base):
@@ -72,8 +78,10 @@ class Grant(Base):
     hospital_id: Mapped[str] = mapped_column(ForeignKey("hospitals.id"))
     scope: Mapped[list] = mapped_column(JSON)
     basis: Mapped[str] = mapped_column(String(32))
+    key_thumbprint: Mapped[str] = mapped_column(String(64))  # cnf.jkt: the hospital key it is bound to
     issued_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # handover + window, never past the token's exp
+    ended_at: Mapped[datetime | None]  # when the hub told the hospital it ended
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(64))
 
@@ -90,11 +98,29 @@ class IncidentEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class UsedAssertion(Base):
-    """Hospital assertions are single-use; kept until they would have expired anyway."""
-    __tablename__ = "used_assertions"
+class UsedNonce(Base):
+    """Assertions and proofs are single-use; each jti is kept until it would have expired anyway."""
+    __tablename__ = "used_nonces"
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Share(Base):
+    """A QR link plus a phoned passcode for a hospital that is not enrolled (SMART Health Links style).
+
+    The link carries no patient data; only the token's hash and the passcode's hash are stored."""
+    __tablename__ = "shares"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    passcode_hash: Mapped[str] = mapped_column(String(256))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=5)
+    opened_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

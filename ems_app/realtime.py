@@ -14,21 +14,21 @@ from ems_app.errors import Refused
 from ems_app.services import hospital_access, routing
 
 HOSPITAL_NS = "/hospital"
-_online: dict[str, str] = {}  # sid -> hospital id, this process only
+_online: dict[str, tuple[str, str]] = {}  # sid -> (hospital id, key thumbprint), this process only
 _lock = threading.Lock()
 
 
 def connected_hospitals() -> set[str]:
     with _lock:
-        return set(_online.values())
+        return {hospital_id for hospital_id, _ in _online.values()}
 
 
-def _hospital() -> str:
+def _hospital() -> tuple[str, str]:
     with _lock:
-        hospital_id = _online.get(request.sid)
-    if hospital_id is None:
-        raise ConnectionRefusedError("not authenticated")
-    return hospital_id
+        who = _online.get(request.sid)
+    if who is None:
+        raise Refused(401, "not authenticated", "unauthenticated")
+    return who
 
 
 def register(socketio: SocketIO) -> None:
@@ -36,11 +36,11 @@ def register(socketio: SocketIO) -> None:
     def connect(auth):
         hub = current_app.extensions["hub"]
         try:
-            hospital = hospital_access.authenticate(hub, (auth or {}).get("assertion"))
+            hospital, kid = hospital_access.authenticate(hub, (auth or {}).get("assertion"))
         except Refused as e:
             raise ConnectionRefusedError(e.message) from None
         with _lock:
-            _online[request.sid] = hospital.id
+            _online[request.sid] = (hospital.id, kid)
         join_room(routing.hospital_room(hospital.id))
 
     @socketio.on("disconnect", namespace=HOSPITAL_NS)
@@ -53,12 +53,13 @@ def register(socketio: SocketIO) -> None:
         """Answer with an ack, so the gateway learns the grant even if an emit is lost."""
         hub = current_app.extensions["hub"]
         try:
-            hospital_id = _hospital()
+            hospital_id, kid = _hospital()
             if not isinstance(data, dict) or not isinstance(data.get("inquiry_id"), str) \
                     or not isinstance(data.get("accept"), bool):
                 return {"error": "invalid", "message": "inquiry_id (string) and accept (bool) required"}
             return routing.answer(hub, hospital_id, data["inquiry_id"], data["accept"],
-                                  str(data.get("answered_by", ""))[:128])
+                                  str(data.get("answered_by", ""))[:128], reason=data.get("reason"),
+                                  key_thumbprint=kid)
         except Refused as e:
             return {"error": e.code, "message": e.message}
 
@@ -66,4 +67,7 @@ def register(socketio: SocketIO) -> None:
     def pending(*_):
         """Open inquiries and live grants for this hospital, to resynchronise after a reconnect."""
         hub = current_app.extensions["hub"]
-        return routing.pending_for_hospital(hub, _hospital())
+        try:
+            return routing.pending_for_hospital(hub, _hospital()[0])
+        except Refused as e:
+            return {"error": e.code, "message": e.message}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 import requests
 import socketio
@@ -15,7 +16,7 @@ import socketio
 from hospital_app import store
 from hospital_app.realtime import Dashboard
 from shared.storage import Database
-from shared.tokens import KeyStore, make_assertion
+from shared.tokens import KeyStore, make_assertion, make_proof
 
 log = logging.getLogger(__name__)
 NS = "/hospital"
@@ -30,7 +31,7 @@ class Gateway:
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
         self._stopped = threading.Event()
-        for name in ("inquiry", "inquiry_withdrawn", "grant", "grant_revoked", "update"):
+        for name in ("inquiry", "inquiry_withdrawn", "grant", "grant_revoked", "grant_ends", "update"):
             self.sio.on(name, self._enqueuer(name), namespace=NS)
         self.sio.on("connect", lambda: self.events.put(("resync", None)), namespace=NS)
 
@@ -65,11 +66,11 @@ class Gateway:
                 self._stopped.wait(delay)
                 delay = min(delay * 2, 5)
 
-    def answer(self, inquiry_id: str, accept: bool, answered_by: str) -> dict:
+    def answer(self, inquiry_id: str, accept: bool, answered_by: str, reason: str | None = None) -> dict:
         """Send the staff's answer; an acceptance comes back with the grant in the ack."""
         if not self.sio.connected:
             return {"error": "hub_unreachable", "message": "本部に接続できません / hub unreachable"}
-        result = self.sio.call("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept,
+        result = self.sio.call("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
                                                   "answered_by": answered_by}, namespace=NS, timeout=15)
         if "error" not in result:
             store.set_inquiry_status(self.db, inquiry_id, result["status"])
@@ -80,16 +81,18 @@ class Gateway:
 
     # ---- the worker: every hub event, one at a time, in arrival order ----
     def _work(self) -> None:
+        last_purge = time.monotonic()
         while not self._stopped.is_set():
             try:
-                name, data = self.events.get(timeout=5)
-            except queue.Empty:
-                self._purge_expired()
-                continue
-            try:
+                name, data = self.events.get(timeout=1)
                 getattr(self, f"_on_{name}")(data)
+            except queue.Empty:
+                pass
             except Exception:  # one bad event must not stop the gateway; the id is enough to trace
                 log.exception("gateway: handling %s failed", name)
+            if time.monotonic() - last_purge >= 1:
+                last_purge = time.monotonic()
+                self._purge_expired()
 
     def _on_inquiry(self, data: dict) -> None:
         store.save_inquiry(self.db, data)
@@ -104,10 +107,16 @@ class Gateway:
             return  # the ack and the broadcast both carry it; redeem once
         self._redeem(data["incident_id"], data["grant"], after=0, fresh=True)
 
+    def fetch(self, incident_id: str, grant: str, params: dict, requested_by: str = "") -> requests.Response:
+        """One redemption: the grant as a DPoP-bound token with a fresh proof for this exact request."""
+        url = f"{self.hub_url}/api/hospital/records/{incident_id}"
+        headers = {"Authorization": f"DPoP {grant}", "DPoP": make_proof(self.keys, "GET", url, grant)}
+        if requested_by:
+            headers["X-Requested-By"] = requested_by
+        return self.http.get(url, params=params, headers=headers, timeout=15)
+
     def _redeem(self, incident_id: str, grant: str, after: int, fresh: bool) -> None:
-        resp = self.http.get(f"{self.hub_url}/api/hospital/records/{incident_id}", params={"after": after},
-                             headers={"Authorization": f"Bearer {grant}",
-                                      "X-Hospital-Assertion": self._assertion()}, timeout=15)
+        resp = self.fetch(incident_id, grant, {"after": after})
         if resp.status_code == 403:
             self._forget(incident_id, resp.json().get("error", "refused"))
             return
@@ -136,7 +145,12 @@ class Gateway:
             self.dashboard.update(update)
 
     def _on_grant_revoked(self, data: dict) -> None:
-        self._forget(data["incident_id"], "revoked")
+        self._forget(data["incident_id"], data.get("reason", "revoked"))
+
+    def _on_grant_ends(self, data: dict) -> None:
+        """Handover: the grant now ends at `ends_at`; the local sweep purges it then."""
+        if store.set_grant_end(self.db, data["incident_id"], data["ends_at"]):
+            self.dashboard.patient(store.patient_view(self.db, data["incident_id"]))
 
     def _forget(self, incident_id: str, reason: str) -> None:
         if store.purge_patient(self.db, incident_id):

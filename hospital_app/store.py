@@ -56,6 +56,15 @@ def save_update(db: Database, update: dict) -> bool:
         return False
 
 
+def set_grant_end(db: Database, incident_id: str, ends_epoch: int) -> bool:
+    with db.transaction() as s:
+        p = s.get(Patient, incident_id)
+        if p is None:
+            return False
+        p.grant_expires_at = min(p.grant_expires_at, from_epoch(ends_epoch))
+        return True
+
+
 def last_seq(db: Database, incident_id: str) -> int | None:
     with db.read() as s:
         p = s.get(Patient, incident_id)
@@ -65,6 +74,12 @@ def last_seq(db: Database, incident_id: str) -> int | None:
 def grant_of(db: Database, incident_id: str) -> str:
     with db.read() as s:
         return s.get(Patient, incident_id).grant
+
+
+def grant_if_held(db: Database, incident_id: str) -> str | None:
+    with db.read() as s:
+        p = s.get(Patient, incident_id)
+        return p.grant if p is not None and p.grant_expires_at > utcnow() else None
 
 
 def has_grant(db: Database, incident_id: str, grant: str) -> bool:

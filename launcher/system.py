@@ -8,7 +8,8 @@ from pathlib import Path
 from launcher.processes import Server, run_cli
 
 DEMO_HOSPITALS = [("tokyo-er", "東京中央救命救急センター / Tokyo Central ER", "東京都千代田区"),
-                  ("minato-hp", "港総合病院 / Minato General Hospital", "東京都港区")]
+                  ("minato-hp", "港総合病院 / Minato General Hospital", "東京都港区"),
+                  ("shinjuku-hp", "新宿記念病院 / Shinjuku Memorial Hospital", "東京都新宿区")]
 
 
 @dataclass

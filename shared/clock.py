@@ -12,3 +12,7 @@ def aware(dt: datetime | None) -> datetime | None:
 
 def from_epoch(seconds: int | float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
+
+
+def to_epoch(naive_utc: datetime) -> int:
+    return int(naive_utc.replace(tzinfo=timezone.utc).timestamp())

@@ -1,4 +1,7 @@
-"""What a hospital gateway calls over HTTP: redeem a grant for the record and missed updates."""
+"""What a hospital gateway calls over HTTP: redeem a grant for the record and missed updates.
+
+Authorization: DPoP <grant>, with a DPoP proof header signed by the hospital key the grant is
+bound to. `?view=full` opens the full history, only on a physician's request, which is recorded."""
 from flask import Blueprint, jsonify, request
 
 from ems_app.api import hub
@@ -9,18 +12,19 @@ from web.http import ApiError
 bp = Blueprint("hospital_gateway", __name__, url_prefix="/api/hospital")
 
 
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    return header[7:] if header.startswith("Bearer ") else None
-
-
 @bp.get("/records/<incident_id>")
-@api("Redeem a grant: the emergency summary within the grant's scope, and updates after ?after=",
+@api("Redeem a grant: the record within the grant's scope, and updates after ?after=",
      auth="hospital", tag="hospital", errors=[401, 403])
 def redeem(incident_id):
-    hospital = hospital_access.authenticate(hub(), request.headers.get("X-Hospital-Assertion"))
     try:
         after = int(request.args.get("after", 0))
     except ValueError:
         raise ApiError(400, "after: must be an integer sequence number", "invalid") from None
-    return jsonify(hospital_access.redeem(hub(), hospital, _bearer(), incident_id, after))
+    full = request.args.get("view") == "full"
+    requested_by = request.headers.get("X-Requested-By", "")
+    if full and not requested_by.startswith("physician:"):
+        raise ApiError(403, "the full history opens only on a physician's request", "forbidden")
+    return jsonify(hospital_access.redeem(
+        hub(), method=request.method, url=request.base_url, authorization=request.headers.get("Authorization"),
+        proof=request.headers.get("DPoP"), incident_id=incident_id, after_seq=after, full=full,
+        requested_by=requested_by))

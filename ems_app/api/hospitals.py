@@ -18,11 +18,14 @@ def list_hospitals():
     online = connected_hospitals()
     with hub().db.read() as s:
         rows = s.scalars(select(Hospital).order_by(Hospital.name)).all()
-    return jsonify([{"id": h.id, "name": h.name, "address": h.address, "online": h.id in online}
-                    for h in rows])
+    return jsonify([{"id": h.id, "name": h.name, "address": h.address, "level": h.emergency_level,
+                     "latitude": h.latitude, "longitude": h.longitude, "online": h.id in online} for h in rows])
 
 
 @bp.get("/.well-known/jwks.json")
 @api("The keys that sign grants (JWKS)", auth="none", tag="keys")
 def jwks():
-    return jsonify(hub().keys.jwks())
+    resp = jsonify(hub().keys.jwks())
+    # Short enough that a rotation reaches verifiers well inside the overlap period.
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
 from ems_app.models import Incident, User
-from ems_app.services import incidents, routing, updates
+from ems_app.services import incidents, lifecycle, routing, updates
 from shared.clock import aware
 from shared.openapi import api
 from shared.schemas.incident import BasisIn, CardReadIn, HospitalRequestIn, IncidentIn, IncidentOut
@@ -84,11 +84,13 @@ def view_record(incident_id):
 
 
 @bp.post("/incidents/<incident_id>/inquiries")
-@api("Ask a hospital to accept the patient", body=HospitalRequestIn, tag="routing", errors=[404, 409])
+@api("Ask candidate hospitals at once to accept the patient", body=HospitalRequestIn, tag="routing",
+     errors=[404, 409])
 @crew_only
-def ask_hospital(incident_id):
-    inquiry = routing.ask(hub(), g.user, incident_id, body(HospitalRequestIn).hospital_id)
-    return jsonify({"inquiry_id": inquiry.id, "status": inquiry.status}), 201
+def ask_hospitals(incident_id):
+    inquiries = routing.ask(hub(), g.user, incident_id, body(HospitalRequestIn).hospital_ids)
+    return jsonify([{"inquiry_id": i.id, "hospital_id": i.hospital_id, "status": i.status}
+                    for i in inquiries]), 201
 
 
 @bp.get("/incidents/<incident_id>/inquiries")
@@ -104,6 +106,22 @@ def list_inquiries(incident_id):
 @crew_only
 def add_update(incident_id):
     return jsonify(updates.add(hub(), g.user, incident_id, body(IncidentUpdate))), 201
+
+
+@bp.post("/incidents/<incident_id>/handover")
+@api("Hand the patient over at the hospital: the grant ends after a short window", response=IncidentOut,
+     tag="incidents", errors=[404, 409])
+@crew_only
+def hand_over(incident_id):
+    return jsonify(out(lifecycle.handover(hub(), g.user, incident_id)))
+
+
+@bp.post("/incidents/<incident_id>/close")
+@api("Close the incident: grants end and the EMS copy of the record is purged", response=IncidentOut,
+     tag="incidents", errors=[404, 409])
+@crew_only
+def close_incident(incident_id):
+    return jsonify(out(lifecycle.close(hub(), g.user, incident_id)))
 
 
 @bp.get("/card-reader/cards")

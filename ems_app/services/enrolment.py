@@ -16,19 +16,33 @@ DEMO_CREW = [("kyukyu1", "救急隊員 佐藤", "paramedic", "tokyo-1"),
              ("kyukyu2", "救急隊員 鈴木", "paramedic", "tokyo-1")]
 
 
-def enroll_hospital(hub: Hub, hospital_id: str, name: str, address: str, jwk: dict) -> Hospital:
-    """Add or re-key a hospital. Only the public half is accepted, never a private key."""
-    if "d" in jwk:
-        raise ValueError("that JWK contains a private key; enrol the public key only")
-    load_public_jwk(jwk)
-    public = {k: jwk[k] for k in ("kty", "crv", "x", "y")}
+LEVELS = ("primary", "secondary", "tertiary")  # 初期・二次・三次救急
+
+
+def enroll_hospital(hub: Hub, hospital_id: str, name: str, address: str, keys: dict,
+                    level: str = "secondary", latitude: float | None = None,
+                    longitude: float | None = None) -> Hospital:
+    """Add or re-key a hospital from a JWK or a JWKS (several keys during a change-over).
+
+    Only public halves are accepted, never a private key."""
+    if level not in LEVELS:
+        raise ValueError(f"emergency level must be one of {', '.join(LEVELS)}")
+    jwks = keys["keys"] if "keys" in keys else [keys]
+    public = []
+    for jwk in jwks:
+        if "d" in jwk:
+            raise ValueError("that JWK contains a private key; enrol the public key only")
+        load_public_jwk(jwk)
+        public.append({k: jwk[k] for k in ("kty", "crv", "x", "y")})
+    if not public:
+        raise ValueError("no key given")
     with hub.db.transaction() as s:
         hospital = s.get(Hospital, hospital_id) or Hospital(id=hospital_id)
-        hospital.name, hospital.address = name, address
-        hospital.public_jwk, hospital.key_thumbprint = public, thumbprint(public)
+        hospital.name, hospital.address, hospital.emergency_level = name, address, level
+        hospital.latitude, hospital.longitude, hospital.public_keys = latitude, longitude, public
         s.add(hospital)
         audit.append(s, hub.audit_key, actor="operator", action="hospital.enroll",
-                     detail={"hospital": hospital_id, "jkt": hospital.key_thumbprint})
+                     detail={"hospital": hospital_id, "jkt": [thumbprint(k) for k in public]})
     return hospital
 
 

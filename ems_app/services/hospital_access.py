@@ -1,83 +1,141 @@
 """A hospital proves who it is, then presents a grant; the hub checks both before any data.
 
-Authentication is the hospital's private-key assertion (single use); authorisation is the
-grant: signature, audience, key binding, not revoked, not expired, and for this incident."""
+Connecting gateways authenticate with a private-key assertion (single use). Each redemption
+carries the grant as a DPoP-bound access token: the proof must be signed by an enrolled key
+of the grant's hospital, the very key the grant is bound to, for this request, once. Every
+refusal is audited, because probing grants is what an attacker does first."""
 from __future__ import annotations
 
 from datetime import date
 
+import jwt
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
-from ems_app.models import Grant, Hospital, Incident, UsedAssertion
+from ems_app.models import Grant, Hospital, Incident, UsedNonce
 from ems_app.services import audit, updates
-from shared.clock import from_epoch, utcnow
+from shared.clock import from_epoch, to_epoch, utcnow
 from shared.schemas.record import EmergencyRecord
 from shared.summary import critical_facts, emergency_summary
-from shared.tokens import AssertionError_, GrantError, verify_grant, verify_assertion
+from shared.tokens import AssertionError_, GrantError, ProofError, thumbprint, verify_assertion, verify_grant, verify_proof
 from shared.tokens.assertions import claimed_hospital
 from shared.tokens.keys import load_public_jwk
 
 
-def authenticate(hub: Hub, assertion: str | None, *, single_use: bool = True) -> Hospital:
-    """The enrolled hospital behind an assertion, or 401."""
-    if not assertion:
-        raise Refused(401, "hospital assertion required", "no_assertion")
+def hospital_key(hospital: Hospital, jkt: str):
+    for jwk in hospital.public_keys:
+        if thumbprint(jwk) == jkt:
+            return load_public_jwk(jwk)
+    return None
+
+
+def _use_once(hub: Hub, jti: str, expires_epoch: float, what: str) -> None:
     try:
-        hospital_id = claimed_hospital(assertion)
+        with hub.db.transaction() as s:
+            s.add(UsedNonce(jti=f"{what}:{jti}", expires_at=from_epoch(expires_epoch)))
+    except IntegrityError:
+        raise Refused(401, f"{what} already used (replay)", "replayed") from None
+
+
+def authenticate(hub: Hub, assertion: str | None) -> tuple[Hospital, str]:
+    """The enrolled hospital behind a connect assertion and the key it used, or 401."""
+    try:
+        if not assertion:
+            raise AssertionError_("hospital assertion required")
+        hospital_id, kid = claimed_hospital(assertion)
         with hub.db.read() as s:
             hospital = s.get(Hospital, hospital_id)
-        if hospital is None:
-            raise AssertionError_("hospital is not enrolled")
-        claims = verify_assertion(assertion, load_public_jwk(hospital.public_jwk),
-                                  hospital_id=hospital.id, audience=hub.issuer)
+        key = hospital_key(hospital, kid) if hospital else None
+        if key is None:
+            raise AssertionError_("hospital or key is not enrolled")
+        claims = verify_assertion(assertion, key, hospital_id=hospital.id, audience=hub.issuer)
     except AssertionError_ as e:
+        _refused(hub, "unknown", "connect", str(e))
         raise Refused(401, str(e), "bad_assertion") from None
-    if single_use:
-        try:
-            with hub.db.transaction() as s:
-                s.add(UsedAssertion(jti=claims["jti"], expires_at=from_epoch(claims["exp"])))
-        except IntegrityError:
-            raise Refused(401, "assertion already used", "replayed_assertion") from None
-    return hospital
+    _use_once(hub, claims["jti"], claims["exp"], "assertion")
+    return hospital, kid
 
 
-def redeem(hub: Hub, hospital: Hospital, grant_token: str | None, incident_id: str,
-           after_seq: int = 0) -> dict:
-    """The record (summary view, limited to the grant's scope) and the updates after `after_seq`."""
-    if not grant_token:
-        raise Refused(401, "grant required", "no_grant")
+def _refused(hub: Hub, who: str, incident_id: str | None, reason: str) -> None:
+    with hub.db.transaction() as s:
+        audit.append(s, hub.audit_key, actor=f"hospital:{who}", action="access.refused",
+                     incident_id=incident_id if incident_id and len(incident_id) <= 32 else None,
+                     detail={"reason": reason[:200]})
+
+
+def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof: str | None,
+           incident_id: str, after_seq: int = 0, full: bool = False, requested_by: str = "") -> dict:
+    """The record within the grant's scope and the updates after `after_seq`, or a refusal."""
+    who = "unknown"
     try:
-        claims = verify_grant(grant_token, {hub.keys.kid: hub.keys.private_key.public_key()},
-                              issuer=hub.issuer, hospital_id=hospital.id,
-                              hospital_jkt=hospital.key_thumbprint)
-    except GrantError as e:
-        raise Refused(403, str(e), "bad_grant") from None
-    if claims.sub != incident_id:
-        raise Refused(403, "grant is for another incident", "bad_grant")
+        if not authorization or not authorization.startswith("DPoP "):
+            raise Refused(401, "Authorization: DPoP <grant> required", "no_grant")
+        grant_token = authorization[5:]
+        try:
+            jkt, proof_claims = verify_proof(proof, method, url, grant_token)
+        except ProofError as e:
+            raise Refused(401, str(e), "bad_proof") from None
+        with hub.db.read() as s:
+            hospital = s.scalars(select(Hospital).where(Hospital.id == _claimed_aud(grant_token))).first()
+        if hospital is None or hospital_key(hospital, jkt) is None:
+            raise Refused(401, "proof key is not an enrolled key of the grant's hospital", "unknown_key")
+        who = hospital.id
+        try:
+            claims = verify_grant(grant_token, hub.keys.public_keys(), issuer=hub.issuer,
+                                  hospital_id=hospital.id, hospital_jkt=jkt)
+        except GrantError as e:
+            raise Refused(403, str(e), "bad_grant") from None
+        if claims.sub != incident_id:
+            raise Refused(403, "grant is for another incident", "bad_grant")
+        _use_once(hub, proof_claims["jti"], proof_claims["iat"] + 120, "proof")
+        return _deliver(hub, hospital, claims, incident_id, after_seq, full, requested_by)
+    except Refused as e:
+        _refused(hub, who, incident_id, e.message)
+        raise
+
+
+def _claimed_aud(token: str) -> str:
+    """Which hospital the grant names, to find its keys; verify_grant checks it properly."""
+    try:
+        aud = jwt.decode(token, options={"verify_signature": False}).get("aud")
+    except jwt.PyJWTError:
+        raise Refused(403, "malformed grant", "bad_grant") from None
+    return aud if isinstance(aud, str) else ""
+
+
+def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: int, full: bool,
+             requested_by: str) -> dict:
     with hub.db.transaction() as s:
         grant = s.get(Grant, claims.jti)
         if grant is None or grant.revoked_at is not None:
             raise Refused(403, "grant has been revoked", "revoked")
         if grant.expires_at <= utcnow():
-            raise Refused(403, "grant expired", "expired")
+            raise Refused(403, "grant expired (handover window over)", "expired")
         incident = s.get(Incident, incident_id)
-        audit.append(s, hub.audit_key, actor=f"hospital:{hospital.id}", action="record.view",
-                     incident_id=incident_id, basis=grant.basis, detail={"jti": grant.jti})
+        if incident.status != "open":
+            raise Refused(403, "incident is closed", "closed")
+        action = "record.view_full" if full else ("record.view" if after_seq == 0 else "updates.fetch")
+        audit.append(s, hub.audit_key, actor=f"hospital:{hospital.id}", action=action, incident_id=incident_id,
+                     basis=grant.basis, detail={"jti": grant.jti, "scope": grant.scope,
+                                                **({"requested_by": requested_by[:128]} if full else {})})
         record_json, record_status = incident.record_json, incident.record_status
         events = updates.since(s, incident_id, after_seq)
         info = {"chief_complaint": incident.chief_complaint, "location": incident.location,
-                "last_seq": incident.last_seq, "status": incident.status}
-    body: dict = {"incident_id": incident_id, "grant_expires_at": claims.exp, "basis": claims.basis,
-                  "record_status": record_status, "incident": info, "updates": events,
-                  "record": None, "critical": None, "patient": None}
+                "eta_minutes": incident.eta_minutes, "last_seq": incident.last_seq, "status": incident.status,
+                "handed_over_at": incident.handed_over_at.isoformat() + "Z" if incident.handed_over_at else None}
+        ends = grant.expires_at
+    body: dict = {"incident_id": incident_id, "grant_expires_at": to_epoch(ends), "basis": claims.basis,
+                  "purpose_of_use": claims.purpose_of_use, "record_status": record_status, "incident": info,
+                  "updates": events, "record": None, "critical": None, "patient": None}
     if record_json:
         record = EmergencyRecord.model_validate_json(record_json)
-        summary = emergency_summary(record, date.today(), scope=claims.scope)
+        view = record if full else emergency_summary(record, date.today(), scope=claims.scope)
+        scoped = view.model_dump(mode="json", include=set(claims.scope))
         card = record.card
         body["patient"] = {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
                            "sex": card.sex}
-        body["record"] = summary.model_dump(mode="json", exclude={"card"})
-        body["critical"] = critical_facts(summary).model_dump()
+        body["record"] = scoped
+        body["critical"] = critical_facts(emergency_summary(record, date.today(), scope=claims.scope)).model_dump()
     return body

@@ -2,7 +2,7 @@
 
 Access follows the patient: an acceptance withdraws every other open inquiry and revokes any
 earlier grant for the incident (re-routing), so a hospital that declined or lost the patient
-keeps nothing."""
+keeps nothing. An inquiry carries no identity and no history."""
 from __future__ import annotations
 
 import secrets
@@ -12,53 +12,82 @@ from sqlalchemy import select
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
-from ems_app.models import Grant, Hospital, Incident, Inquiry, User
+from ems_app.models import Grant, Hospital, Incident, IncidentEvent, Inquiry, User
 from ems_app.services import audit
 from ems_app.services.incidents import actor, load
 from shared.clock import aware, from_epoch, utcnow
 from shared.schemas.record import EmergencyRecord
 from shared.summary import GRANT_SCOPE, age_on
-from shared.tokens import issue_grant
+from shared.tokens import issue_grant, thumbprint
+
+DECLINE_REASONS = {
+    "no_bed": "満床 / no bed",
+    "no_specialist": "専門医不在 / no specialist",
+    "treating_others": "処置中 / treating other patients",
+    "equipment": "設備・機器対応不可 / equipment unavailable",
+    "other": "その他 / other",
+}
+
 
 def hospital_room(hospital_id: str) -> str:
     return f"hospital:{hospital_id}"
 
-def inquiry_payload(inquiry: Inquiry, incident: Incident) -> dict:
+
+def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:
     """What a hospital sees before it accepts: enough to decide, nothing that identifies."""
     age_band = sex = None
     if incident.record_json:
         card = EmergencyRecord.model_validate_json(incident.record_json).card
         age_band = f"{age_on(card.birth_date, date.today()) // 10 * 10}s"
         sex = card.sex
+    vitals = s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident.id,
+                                                   IncidentEvent.kind == "vitals")
+                       .order_by(IncidentEvent.seq.desc()).limit(1)).first()
     return {"inquiry_id": inquiry.id, "incident_id": incident.id, "status": inquiry.status,
             "asked_at": aware(inquiry.asked_at).isoformat(), "chief_complaint": incident.chief_complaint,
-            "age_band": age_band, "sex": sex, "basis": (incident.basis or {}).get("kind")}
+            "age_band": age_band, "sex": sex, "eta_minutes": incident.eta_minutes,
+            "vitals": vitals.payload.get("vitals") if vitals else None,
+            "basis": (incident.basis or {}).get("kind")}
 
-def ask(hub: Hub, user: User, incident_id: str, hospital_id: str) -> Inquiry:
+
+def ask(hub: Hub, user: User, incident_id: str, hospital_ids: list[str]) -> list[Inquiry]:
+    """Ask several candidate hospitals at once; asking one already asked returns its inquiry."""
+    sent: list[tuple[Inquiry, dict]] = []
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open":
             raise Refused(409, "incident is closed / 事案は終了しています", "closed")
-        if s.get(Hospital, hospital_id) is None:
-            raise Refused(404, "no such hospital / 該当する医療機関がありません", "no_hospital")
-        if incident.hospital_id == hospital_id:
-            raise Refused(409, "this hospital already accepted / 既に受入済みです", "already_accepted")
-        pending = s.scalars(select(Inquiry).where(Inquiry.incident_id == incident_id,
-                                                  Inquiry.hospital_id == hospital_id,
-                                                  Inquiry.status == "pending")).first()
-        if pending:
-            return pending
-        inquiry = Inquiry(id=secrets.token_hex(8), incident_id=incident_id, hospital_id=hospital_id)
-        s.add(inquiry)
-        s.flush()
-        audit.append(s, hub.audit_key, actor=actor(user), action="hospital.ask", incident_id=incident_id,
-                     detail={"hospital": hospital_id})
-        payload = inquiry_payload(inquiry, incident)
-    hub.notify("inquiry", payload, room=hospital_room(hospital_id))
-    return inquiry
+        for hospital_id in dict.fromkeys(hospital_ids):
+            if s.get(Hospital, hospital_id) is None:
+                raise Refused(404, f"no such hospital: {hospital_id} / 該当する医療機関がありません", "no_hospital")
+            if incident.hospital_id == hospital_id:
+                raise Refused(409, "this hospital already accepted / 既に受入済みです", "already_accepted")
+        inquiries = []
+        for hospital_id in dict.fromkeys(hospital_ids):
+            pending = s.scalars(select(Inquiry).where(Inquiry.incident_id == incident_id,
+                                                      Inquiry.hospital_id == hospital_id,
+                                                      Inquiry.status == "pending")).first()
+            if pending:
+                inquiries.append(pending)
+                continue
+            inquiry = Inquiry(id=secrets.token_hex(8), incident_id=incident_id, hospital_id=hospital_id)
+            s.add(inquiry)
+            s.flush()
+            audit.append(s, hub.audit_key, actor=actor(user), action="hospital.ask", incident_id=incident_id,
+                         detail={"hospital": hospital_id})
+            inquiries.append(inquiry)
+            sent.append((inquiry, inquiry_payload(s, inquiry, incident)))
+    for inquiry, payload in sent:
+        hub.notify("inquiry", payload, room=hospital_room(inquiry.hospital_id))
+    return inquiries
 
-def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_by: str) -> dict:
-    """The hospital's answer. Acceptance returns the grant so the gateway can redeem it at once."""
+
+def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_by: str,
+           reason: str | None = None, key_thumbprint: str | None = None) -> dict:
+    """The hospital's answer. Acceptance returns a grant bound to `key_thumbprint`, the key the
+    gateway authenticated with (default: the hospital's first enrolled key)."""
+    if not accept and reason not in DECLINE_REASONS:
+        raise Refused(400, f"reason: a decline needs one of {', '.join(DECLINE_REASONS)}", "invalid")
     notices: list[tuple[str, dict, str]] = []
     with hub.db.transaction() as s:
         inquiry = s.get(Inquiry, inquiry_id, with_for_update=hub.db.is_postgres)
@@ -70,49 +99,59 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
         inquiry.status = "accepted" if accept else "declined"
         inquiry.answered_at = utcnow()
         inquiry.answered_by = answered_by[:128]
+        inquiry.decline_reason = None if accept else reason
         audit.append(s, hub.audit_key, actor=f"hospital:{hospital_id}",
                      action="hospital.accept" if accept else "hospital.decline",
-                     incident_id=incident.id, detail={"by": inquiry.answered_by})
+                     incident_id=incident.id, detail={"by": inquiry.answered_by, "reason": reason})
         result: dict = {"inquiry_id": inquiry.id, "incident_id": incident.id, "status": inquiry.status}
         if accept:
+            if incident.status != "open":
+                raise Refused(409, "incident is closed / 事案は終了しています", "closed")
             for other in s.scalars(select(Inquiry).where(Inquiry.incident_id == incident.id,
                                                          Inquiry.status == "pending")):
                 other.status = "withdrawn"
                 notices.append(("inquiry_withdrawn", {"inquiry_id": other.id, "incident_id": incident.id},
                                 hospital_room(other.hospital_id)))
             for old in revoke_all(s, hub, incident.id, "rerouted"):
-                notices.append(("grant_revoked", {"incident_id": incident.id, "jti": old.jti},
+                notices.append(("grant_revoked", {"incident_id": incident.id, "reason": "rerouted"},
                                 hospital_room(old.hospital_id)))
-            hospital = s.get(Hospital, hospital_id)
-            token, claims = issue_grant(
-                hub.keys, issuer=hub.issuer, hospital_id=hospital_id, incident_id=incident.id,
-                scope=list(GRANT_SCOPE), basis=(incident.basis or {}).get("kind", "none"),
-                hospital_jkt=hospital.key_thumbprint, lifetime_s=hub.grant_lifetime_s)
-            s.add(Grant(jti=claims.jti, incident_id=incident.id, hospital_id=hospital_id,
-                        scope=claims.scope, basis=claims.basis,
-                        issued_at=from_epoch(claims.iat),
-                        expires_at=from_epoch(claims.exp)))
-            incident.hospital_id = hospital_id
-            audit.append(s, hub.audit_key, actor="system", action="grant.issue", incident_id=incident.id,
-                         basis=claims.basis, detail={"hospital": hospital_id, "jti": claims.jti,
-                                                     "exp": claims.exp})
-            result.update(grant=token, expires_at=claims.exp)
-            notices.append(("grant", {"incident_id": incident.id, "grant": token},
-                            hospital_room(hospital_id)))
+            token, expires = _issue(s, hub, incident, s.get(Hospital, hospital_id), key_thumbprint)
+            result.update(grant=token, expires_at=expires)
+            notices.append(("grant", {"incident_id": incident.id, "grant": token}, hospital_room(hospital_id)))
     for event, payload, room in notices:
         hub.notify(event, payload, room=room)
-    hub.notify("incident_changed", {"incident_id": result["incident_id"]}, room=f"incident:{result['incident_id']}")
     return result
+
+
+def _issue(s, hub: Hub, incident: Incident, hospital: Hospital, jkt: str | None) -> tuple[str, int]:
+    enrolled = [thumbprint(k) for k in hospital.public_keys]
+    jkt = jkt or enrolled[0]
+    if jkt not in enrolled:
+        raise Refused(403, "that key is not enrolled for this hospital", "unknown_key")
+    token, claims = issue_grant(
+        hub.keys.current, issuer=hub.issuer, hospital_id=hospital.id, incident_id=incident.id,
+        scope=list(GRANT_SCOPE), basis=(incident.basis or {}).get("kind", "none"),
+        hospital_jkt=jkt, lifetime_s=hub.settings["GRANT_HARD_CAP_S"])
+    s.add(Grant(jti=claims.jti, incident_id=incident.id, hospital_id=hospital.id, scope=claims.scope,
+                basis=claims.basis, key_thumbprint=jkt, issued_at=from_epoch(claims.iat),
+                expires_at=from_epoch(claims.exp)))
+    incident.hospital_id = hospital.id
+    audit.append(s, hub.audit_key, actor="system", action="grant.issue", incident_id=incident.id,
+                 basis=claims.basis, detail={"hospital": hospital.id, "jti": claims.jti, "exp": claims.exp,
+                                             "purpose_of_use": claims.purpose_of_use, "scope": claims.scope})
+    return token, claims.exp
+
 
 def revoke_all(s, hub: Hub, incident_id: str, reason: str) -> list[Grant]:
     grants = s.scalars(select(Grant).where(Grant.incident_id == incident_id,
-                                           Grant.revoked_at.is_(None))).all()
+                                           Grant.revoked_at.is_(None), Grant.ended_at.is_(None))).all()
     for g in grants:
-        g.revoked_at = utcnow()
+        g.revoked_at = g.ended_at = utcnow()
         g.revoked_reason = reason
         audit.append(s, hub.audit_key, actor="system", action="grant.revoke", incident_id=incident_id,
                      detail={"hospital": g.hospital_id, "jti": g.jti, "reason": reason})
     return grants
+
 
 def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
     with hub.db.read() as s:
@@ -120,21 +159,20 @@ def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
         rows = s.execute(select(Inquiry, Hospital.name).join(Hospital).where(
             Inquiry.incident_id == incident_id).order_by(Inquiry.asked_at)).all()
         return [{"inquiry_id": i.id, "hospital_id": i.hospital_id, "hospital_name": name,
-                 "status": i.status} for i, name in rows]
+                 "status": i.status, "decline_reason": i.decline_reason} for i, name in rows]
+
 
 def active_grant(s, incident_id: str) -> Grant | None:
-    now = utcnow()
     return s.scalars(select(Grant).where(Grant.incident_id == incident_id, Grant.revoked_at.is_(None),
-                                         Grant.expires_at > now)).first()
+                                         Grant.ended_at.is_(None), Grant.expires_at > utcnow())).first()
 
 
 def pending_for_hospital(hub: Hub, hospital_id: str) -> dict:
     """Open inquiries and the incidents this hospital may still see, for a reconnecting gateway."""
-    now = utcnow()
     with hub.db.read() as s:
         rows = s.execute(select(Inquiry, Incident).join(Incident, Inquiry.incident_id == Incident.id).where(
             Inquiry.hospital_id == hospital_id, Inquiry.status == "pending")).all()
         live = s.scalars(select(Grant).where(Grant.hospital_id == hospital_id, Grant.revoked_at.is_(None),
-                                             Grant.expires_at > now)).all()
-        return {"inquiries": [inquiry_payload(i, inc) for i, inc in rows],
+                                             Grant.ended_at.is_(None), Grant.expires_at > utcnow())).all()
+        return {"inquiries": [inquiry_payload(s, i, inc) for i, inc in rows],
                 "grants": [{"incident_id": g.incident_id, "jti": g.jti} for g in live]}

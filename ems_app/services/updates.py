@@ -24,6 +24,8 @@ def add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> dict:
             incident.chief_complaint = update.text or ""
         elif update.kind == "location":
             incident.location = update.text or ""
+        elif update.kind == "eta":
+            incident.eta_minutes = update.eta_minutes
         event = IncidentEvent(incident_id=incident_id, seq=incident.last_seq, kind=update.kind,
                               payload=update.model_dump(mode="json", exclude_none=True))
         s.add(event)

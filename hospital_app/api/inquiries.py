@@ -1,6 +1,8 @@
 """Inquiries from ambulances, and the ER's answer (which the gateway carries to the hub)."""
 from flask import Blueprint, current_app, g, jsonify
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select
 
 from hospital_app.api import db
@@ -15,6 +17,13 @@ bp = Blueprint("inquiries", __name__, url_prefix="/api/inquiries")
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     accept: bool
+    reason: Literal["no_bed", "no_specialist", "treating_others", "equipment", "other"] | None = None
+
+    @model_validator(mode="after")
+    def _decline_needs_reason(self) -> "AnswerIn":
+        if not self.accept and self.reason is None:
+            raise ValueError("reason: a decline needs a reason")
+        return self
 
 
 @bp.get("")
@@ -33,7 +42,7 @@ def list_inquiries():
 def answer(inquiry_id):
     data = body(AnswerIn)
     result = current_app.extensions["gateway"].answer(inquiry_id, data.accept,
-                                                      f"{g.user.display_name} ({g.user.role})")
+                                                      f"{g.user.display_name} ({g.user.role})", data.reason)
     if "error" in result:
         status = {"hub_unreachable": 503, "not_found": 404, "invalid": 400}.get(result["error"], 409)
         raise ApiError(status, result["message"], result["error"])

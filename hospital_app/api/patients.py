@@ -1,5 +1,5 @@
 """Incoming patients as the signed-in role may see them; each look at a record is logged."""
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, current_app, g, jsonify
 
 from hospital_app import store
 from hospital_app.api import db
@@ -28,3 +28,22 @@ def show_patient(incident_id):
     with db().transaction() as s:
         s.add(AccessLog(staff=g.user.username, incident_id=incident_id, action="view"))
     return jsonify(view)
+
+
+@bp.post("/<incident_id>/full-history")
+@api("Open the full history (physicians only; recorded here and at the hub)", tag="patients",
+     errors=[403, 404, 503])
+@staff_only("physician")
+def full_history(incident_id):
+    """Fetched on demand and not stored: the summary is what the ER keeps."""
+    grant = store.grant_if_held(db(), incident_id)
+    if grant is None:
+        raise ApiError(404, "no such patient, or the grant has ended / 該当患者なし", "not_found")
+    with db().transaction() as s:
+        s.add(AccessLog(staff=g.user.username, incident_id=incident_id, action="full_history"))
+    resp = current_app.extensions["gateway"].fetch(incident_id, grant, {"view": "full"},
+                                                   requested_by=f"physician:{g.user.display_name}")
+    if resp.status_code != 200:
+        raise ApiError(resp.status_code if resp.status_code in (403, 404) else 503,
+                       resp.json().get("message", "hub refused"), "hub_refused")
+    return jsonify({"incident_id": incident_id, "record": resp.json()["record"]})

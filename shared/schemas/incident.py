@@ -66,8 +66,9 @@ class IncidentOut(BaseModel):
 
 
 class HospitalRequestIn(BaseModel):
+    """Candidate hospitals asked at once."""
     model_config = ConfigDict(extra="forbid")
-    hospital_id: str = Field(min_length=1, max_length=64)
+    hospital_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=10)
 
 
 class LoginIn(BaseModel):

@@ -27,17 +27,18 @@ def make_assertion(keys: KeyStore, *, hospital_id: str, audience: str, lifetime_
                       headers={"typ": ASSERTION_TYP, "kid": keys.kid})
 
 
-def claimed_hospital(token: str) -> str:
-    """The hospital an assertion claims to come from, to look up its key (not yet trusted)."""
+def claimed_hospital(token: str) -> tuple[str, str]:
+    """(hospital, kid) an assertion claims to come from, to look up its key (not yet trusted)."""
     try:
-        if jwt.get_unverified_header(token).get("typ") != ASSERTION_TYP:
+        header = jwt.get_unverified_header(token)
+        if header.get("typ") != ASSERTION_TYP:
             raise AssertionError_("not a hospital assertion (wrong typ)")
         sub = jwt.decode(token, options={"verify_signature": False}).get("sub")
     except jwt.PyJWTError as e:
         raise AssertionError_(f"malformed assertion: {e}") from None
     if not isinstance(sub, str) or not sub:
         raise AssertionError_("assertion names no hospital")
-    return sub
+    return sub, str(header.get("kid", ""))
 
 
 def verify_assertion(token: str, public_key, *, hospital_id: str, audience: str) -> dict:

@@ -9,7 +9,7 @@ import time
 import uuid
 
 import jwt
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from shared.tokens.keys import ALGORITHM, KeyStore
 
@@ -70,7 +70,10 @@ def verify_grant(token: str, public_keys: dict[str, object], *, issuer: str, hos
         raise GrantError("grant is for another hospital") from None
     except jwt.PyJWTError as e:
         raise GrantError(f"invalid grant: {e}") from None
-    claims = GrantClaims.model_validate(data)
+    try:
+        claims = GrantClaims.model_validate(data)
+    except ValidationError as e:
+        raise GrantError(f"grant lacks required claims: {', '.join(str(x['loc'][0]) for x in e.errors())}") from None
     if claims.cnf.get("jkt") != hospital_jkt:
         raise GrantError("grant is bound to another key")
     return claims

@@ -10,10 +10,11 @@ from launcher.system import DEMO_HOSPITALS, System
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def system(database, tmp_path):
-    db_env = {"ems": database("ems"), **{hid: database(hid) for hid, _, _ in DEMO_HOSPITALS}}
-    running = System(root=tmp_path, db_env=db_env).start(password=PASSWORD)
+@pytest.fixture(scope="module")
+def system(module_database, tmp_path_factory):
+    """Hub and three hospitals, shared by the tests of one module; each test uses its own incidents."""
+    db_env = {"ems": module_database("ems"), **{hid: module_database(hid) for hid, _, _ in DEMO_HOSPITALS}}
+    running = System(root=tmp_path_factory.mktemp("system"), db_env=db_env).start(password=PASSWORD)
     yield running
     running.stop()
 

@@ -32,7 +32,7 @@ def test_record_and_vitals_reach_the_er_before_arrival(system):
     assert seen_by_crew["critical"]["anticoagulants"]
 
     assert crew.post(f"{crew.base}/api/incidents/{iid}/inquiries",
-                     json={"hospital_id": "tokyo-er"}).status_code == 201
+                     json={"hospital_ids": ["tokyo-er"]}).status_code == 201
     inquiry = dashboard.wait_for("inquiry", lambda d: d["incident_id"] == iid)
     assert "name" not in inquiry and inquiry["age_band"]  # enough to decide, nothing identifying
 
@@ -70,7 +70,7 @@ def test_the_desk_sees_who_is_coming_but_not_the_record(system):
     crew.post(f"{crew.base}/api/incidents/{iid}/card", json={"card_id": "SIM-000007", "face_confirmed": True})
     crew.post(f"{crew.base}/api/incidents/{iid}/basis", json={"basis": {"kind": "consent"}})
     crew.post(f"{crew.base}/api/incidents/{iid}/record", json={})
-    crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_id": "tokyo-er"})
+    crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": ["tokyo-er"]})
     inquiry = desk.wait_for("inquiry", lambda d: d["incident_id"] == iid)
 
     refused = clerk.post(f"{er.url}/api/inquiries/{inquiry['inquiry_id']}/answer", json={"accept": True})

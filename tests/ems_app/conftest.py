@@ -7,7 +7,7 @@ import pytest
 
 from ems_app import create_app
 from ems_app.services.enrolment import create_user, enroll_hospital
-from shared.tokens import KeyStore, make_assertion
+from shared.tokens import KeyStore, make_assertion, make_proof
 
 PASSWORD = "correct horse battery"
 
@@ -46,6 +46,14 @@ class EnrolledHospital:
     def assertion(self) -> str:
         return make_assertion(self.keys, hospital_id=self.id, audience=self.issuer)
 
+    def redeem(self, client, incident_id: str, grant: str, *, proof: str | None = None, query: str = "",
+               headers: dict | None = None):
+        """GET the record as this hospital's gateway would: DPoP-bound grant plus a fresh proof."""
+        url = f"http://localhost/api/hospital/records/{incident_id}"
+        proof = proof if proof is not None else make_proof(self.keys, "GET", url, grant)
+        return client.get(f"/api/hospital/records/{incident_id}{query}",
+                          headers={"Authorization": f"DPoP {grant}", "DPoP": proof, **(headers or {})})
+
 
 def enrol(hub, tmp_path, hospital_id: str) -> EnrolledHospital:
     keys = KeyStore(tmp_path / hospital_id, name="hospital-key")
@@ -66,3 +74,12 @@ def open_identified(crew, card_id: str = "SIM-CRITICAL", basis: dict | None = No
     resp = crew.post(f"/api/incidents/{incident['id']}/basis", json={"basis": basis or {"kind": "consent"}})
     assert resp.status_code == 200, resp.json
     return incident["id"]
+
+
+def accept(crew, hub, hospital: EnrolledHospital, card_id: str = "SIM-CRITICAL", basis: dict | None = None):
+    """An incident the hospital accepted: (incident id, grant)."""
+    from ems_app.services import routing
+    iid = open_identified(crew, card_id, basis)
+    crew.post(f"/api/incidents/{iid}/record", json={})
+    [inquiry] = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_ids": [hospital.id]}).json
+    return iid, routing.answer(hub, hospital.id, inquiry["inquiry_id"], True, "救急医")["grant"]

@@ -2,22 +2,14 @@
 import jwt
 import pytest
 
+from ems_app.errors import Refused
 from ems_app.services import routing
-from tests.ems_app.conftest import enrol, open_identified
+from tests.ems_app.conftest import accept, enrol, open_identified
 
 
 @pytest.fixture
 def accepted(crew, hub, hospital):
-    iid = open_identified(crew, "SIM-CRITICAL")
-    crew.post(f"/api/incidents/{iid}/record", json={})
-    inquiry = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_id": hospital.id}).json
-    result = routing.answer(hub, hospital.id, inquiry["inquiry_id"], True, "救急医")
-    return iid, result["grant"]
-
-
-def redeem(client, hospital, iid, grant, assertion=None):
-    return client.get(f"/api/hospital/records/{iid}", headers={
-        "Authorization": f"Bearer {grant}", "X-Hospital-Assertion": assertion or hospital.assertion()})
+    return accept(crew, hub, hospital)
 
 
 def test_grant_claims_are_what_the_design_says(hub, hub_app, accepted, hospital):
@@ -26,61 +18,99 @@ def test_grant_claims_are_what_the_design_says(hub, hub_app, accepted, hospital)
     key = jwt.PyJWK(jwks["keys"][0]).key
     claims = jwt.decode(grant, key, algorithms=["ES256"], audience=hospital.id, issuer=hub.issuer)
     assert claims["sub"] == iid and claims["basis"] == "consent" and claims["purpose_of_use"] == "TREAT"
-    assert {"exp", "iat", "nbf", "jti", "scope", "cnf"} <= claims.keys()
+    assert claims["exp"] - claims["iat"] == 3 * 3600  # the hard cap; handover shortens it at the hub
+    assert claims["cnf"]["jkt"] == hospital.keys.kid
     assert "SIM-CRITICAL" not in grant and "card" not in claims["scope"]
 
 
-def test_the_hospital_redeems_its_grant_for_the_record(hub_app, accepted, hospital):
+def test_emergency_exception_travels_as_etreat(crew, hub, hospital):
+    basis = {"kind": "emergency_exception", "reason_code": "unconscious", "reason_text": "JCS 300"}
+    _, grant = accept(crew, hub, hospital, basis=basis)
+    claims = jwt.decode(grant, options={"verify_signature": False})
+    assert claims["basis"] == "emergency_exception" and claims["purpose_of_use"] == "ETREAT"
+
+
+def test_the_hospital_redeems_its_grant_for_the_scoped_summary(hub_app, accepted, hospital):
     iid, grant = accepted
-    body = redeem(hub_app.test_client(), hospital, iid, grant).json
+    body = hospital.redeem(hub_app.test_client(), iid, grant).json
     assert body["critical"]["anticoagulants"] and body["patient"]["name"]
-    assert "address" not in body["patient"]
+    assert "address" not in body["patient"] and "card" not in body["record"]
+    assert body["purpose_of_use"] == "TREAT"
 
 
-def test_without_a_valid_assertion_nothing_is_returned(hub_app, accepted, hospital):
+def test_full_history_only_on_a_physicians_request(hub_app, hub, accepted, hospital):
     iid, grant = accepted
     client = hub_app.test_client()
-    assert client.get(f"/api/hospital/records/{iid}", headers={"Authorization": f"Bearer {grant}"}).status_code == 401
-    used = hospital.assertion()
-    assert redeem(client, hospital, iid, grant, used).status_code == 200
-    replay = redeem(client, hospital, iid, grant, used)
-    assert replay.status_code == 401 and "already used" in replay.json["message"]
+    refused = hospital.redeem(client, iid, grant, query="?view=full")
+    assert refused.status_code == 403 and "physician" in refused.json["message"]
+    full = hospital.redeem(client, iid, grant, query="?view=full", headers={"X-Requested-By": "physician:高橋"})
+    summary = hospital.redeem(client, iid, grant).json
+    assert len(full.json["record"]["medications"]) > len(summary["record"]["medications"])
+    from sqlalchemy import select
 
-
-def test_another_hospital_cannot_use_the_grant(hub, hub_app, accepted, tmp_path):
-    iid, grant = accepted
-    thief = enrol(hub, tmp_path, "minato-hp")
-    resp = redeem(hub_app.test_client(), thief, iid, grant)
-    assert resp.status_code == 403 and "another hospital" in resp.json["message"]
-
-
-def test_the_grant_opens_only_its_own_incident(crew, hub_app, accepted, hospital):
-    _, grant = accepted
-    other = open_identified(crew, "SIM-000010")
-    resp = redeem(hub_app.test_client(), hospital, other, grant)
-    assert resp.status_code == 403 and "another incident" in resp.json["message"]
+    from ems_app.models import AuditEntry
+    with hub.db.read() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "record.view_full")).one()
+        assert entry.detail["requested_by"] == "physician:高橋"
 
 
 def test_rerouting_revokes_the_first_grant(crew, hub, hub_app, accepted, hospital, tmp_path):
     iid, first = accepted
     second = enrol(hub, tmp_path, "minato-hp")
-    inquiry = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_id": second.id}).json
+    [inquiry] = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_ids": [second.id]}).json
     new = routing.answer(hub, second.id, inquiry["inquiry_id"], True, "救急医")["grant"]
     client = hub_app.test_client()
-    resp = redeem(client, hospital, iid, first)
+    resp = hospital.redeem(client, iid, first)
     assert resp.status_code == 403 and "revoked" in resp.json["message"]
-    assert redeem(client, second, iid, new).status_code == 200
+    assert second.redeem(client, iid, new).status_code == 200
 
 
-def test_a_declining_hospital_gets_no_grant_and_cannot_answer_twice(crew, hub, hospital):
+def test_asking_several_hospitals_at_once_and_the_first_acceptance_withdraws_the_rest(crew, hub, hospital, tmp_path):
+    second = enrol(hub, tmp_path, "minato-hp")
     iid = open_identified(crew)
-    inquiry = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_id": hospital.id}).json
-    result = routing.answer(hub, hospital.id, inquiry["inquiry_id"], False, "救急医")
+    asked = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_ids": [hospital.id, second.id]}).json
+    assert {a["hospital_id"] for a in asked} == {hospital.id, second.id}
+    by_hospital = {a["hospital_id"]: a["inquiry_id"] for a in asked}
+    routing.answer(hub, second.id, by_hospital[second.id], True, "救急医")
+    with pytest.raises(Refused, match="already withdrawn"):
+        routing.answer(hub, hospital.id, by_hospital[hospital.id], True, "救急医")
+    statuses = {i["hospital_id"]: i["status"] for i in crew.get(f"/api/incidents/{iid}/inquiries").json}
+    assert statuses == {hospital.id: "withdrawn", second.id: "accepted"}
+
+
+def test_a_decline_needs_a_reason_gets_no_grant_and_cannot_be_changed(crew, hub, hospital):
+    iid = open_identified(crew)
+    [inquiry] = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_ids": [hospital.id]}).json
+    with pytest.raises(Refused, match="needs one of"):
+        routing.answer(hub, hospital.id, inquiry["inquiry_id"], False, "救急医")
+    result = routing.answer(hub, hospital.id, inquiry["inquiry_id"], False, "救急医", reason="no_bed")
     assert result["status"] == "declined" and "grant" not in result
-    with pytest.raises(Exception, match="already declined"):
+    with pytest.raises(Refused, match="already declined"):
         routing.answer(hub, hospital.id, inquiry["inquiry_id"], True, "救急医")
+    assert crew.get(f"/api/incidents/{iid}/inquiries").json[0]["decline_reason"] == "no_bed"
 
 
-def test_jwks_is_public_and_holds_no_private_part(hub_app):
-    keys = hub_app.test_client().get("/.well-known/jwks.json").json["keys"]
-    assert keys[0]["alg"] == "ES256" and "d" not in keys[0]
+def test_handover_shortens_the_grant_to_the_window(crew, hub, hub_app, accepted, hospital):
+    iid, grant = accepted
+    out = crew.post(f"/api/incidents/{iid}/handover", json={}).json
+    claims = jwt.decode(grant, options={"verify_signature": False})
+    from datetime import datetime
+    ends = datetime.fromisoformat(out["grant_expires_at"]).timestamp()
+    assert claims["exp"] - ends > 2 * 3600  # 30 minutes after handover, not 3 hours after acceptance
+    assert hospital.redeem(hub_app.test_client(), iid, grant).status_code == 200
+
+
+def test_jwks_is_public_cacheable_and_holds_no_private_part(hub_app):
+    resp = hub_app.test_client().get("/.well-known/jwks.json")
+    assert resp.json["keys"][0]["alg"] == "ES256" and "d" not in resp.json["keys"][0]
+    assert "max-age" in resp.headers["Cache-Control"]
+
+
+def test_rotation_keeps_old_grants_valid_and_signs_new_ones_with_the_new_key(crew, hub, hub_app, accepted, hospital):
+    iid, old_grant = accepted
+    old_kid = jwt.get_unverified_header(old_grant)["kid"]
+    new_kid = hub.keys.rotate()
+    assert {k["kid"] for k in hub_app.test_client().get("/.well-known/jwks.json").json["keys"]} == {old_kid, new_kid}
+    assert hospital.redeem(hub_app.test_client(), iid, old_grant).status_code == 200
+    _, new_grant = accept(crew, hub, hospital, card_id="SIM-000011")
+    assert jwt.get_unverified_header(new_grant)["kid"] == new_kid

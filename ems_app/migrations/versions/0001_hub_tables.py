@@ -36,18 +36,20 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
-    sa.Column('public_jwk', sa.JSON(), nullable=False),
-    sa.Column('key_thumbprint', sa.String(length=64), nullable=False),
+    sa.Column('emergency_level', sa.String(length=16), nullable=False),
+    sa.Column('latitude', sa.Double(), nullable=True),
+    sa.Column('longitude', sa.Double(), nullable=True),
+    sa.Column('public_keys', sa.JSON(), nullable=False),
     sa.Column('enrolled_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('used_assertions',
+    op.create_table('used_nonces',
     sa.Column('jti', sa.String(length=64), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('jti')
     )
-    with op.batch_alter_table('used_assertions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_used_assertions_expires_at'), ['expires_at'], unique=False)
+    with op.batch_alter_table('used_nonces', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_used_nonces_expires_at'), ['expires_at'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -76,6 +78,9 @@ def upgrade() -> None:
     sa.Column('record_status', sa.String(length=32), nullable=False),
     sa.Column('hospital_id', sa.String(length=64), nullable=True),
     sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.Column('eta_minutes', sa.Integer(), nullable=True),
+    sa.Column('handed_over_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['basis_recorded_by'], ['users.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], ),
     sa.ForeignKeyConstraint(['hospital_id'], ['hospitals.id'], ),
@@ -87,8 +92,10 @@ def upgrade() -> None:
     sa.Column('hospital_id', sa.String(length=64), nullable=False),
     sa.Column('scope', sa.JSON(), nullable=False),
     sa.Column('basis', sa.String(length=32), nullable=False),
+    sa.Column('key_thumbprint', sa.String(length=64), nullable=False),
     sa.Column('issued_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
     sa.Column('revoked_at', sa.DateTime(), nullable=True),
     sa.Column('revoked_reason', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['hospital_id'], ['hospitals.id'], ),
@@ -96,6 +103,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('jti')
     )
     with op.batch_alter_table('grants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grants_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_grants_incident_id'), ['incident_id'], unique=False)
 
     op.create_table('incident_events',
@@ -117,6 +125,7 @@ def upgrade() -> None:
     sa.Column('asked_at', sa.DateTime(), nullable=False),
     sa.Column('answered_at', sa.DateTime(), nullable=True),
     sa.Column('answered_by', sa.String(length=128), nullable=True),
+    sa.Column('decline_reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['hospital_id'], ['hospitals.id'], ),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -125,11 +134,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_inquiries_hospital_id'), ['hospital_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inquiries_incident_id'), ['incident_id'], unique=False)
 
+    op.create_table('shares',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('incident_id', sa.String(length=32), nullable=False),
+    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('passcode_hash', sa.String(length=256), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('shares', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shares_incident_id'), ['incident_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('shares', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shares_incident_id'))
+
+    op.drop_table('shares')
     with op.batch_alter_table('inquiries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inquiries_incident_id'))
         batch_op.drop_index(batch_op.f('ix_inquiries_hospital_id'))
@@ -138,14 +171,15 @@ def downgrade() -> None:
     op.drop_table('incident_events')
     with op.batch_alter_table('grants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grants_incident_id'))
+        batch_op.drop_index(batch_op.f('ix_grants_expires_at'))
 
     op.drop_table('grants')
     op.drop_table('incidents')
     op.drop_table('users')
-    with op.batch_alter_table('used_assertions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_used_assertions_expires_at'))
+    with op.batch_alter_table('used_nonces', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_used_nonces_expires_at'))
 
-    op.drop_table('used_assertions')
+    op.drop_table('used_nonces')
     op.drop_table('hospitals')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_incident')

@@ -1,0 +1,72 @@
+"""How an incident ends: handover starts the grant's last window; closing ends everything and
+purges the EMS copy of the record; a sweeper ends grants whose time is up and tells the hospital."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from ems_app.errors import Refused
+from ems_app.hub import Hub
+from ems_app.models import Grant, Incident, User
+from ems_app.services import audit
+from ems_app.services.incidents import actor, load
+from ems_app.services.routing import hospital_room, revoke_all
+from shared.clock import to_epoch, utcnow
+
+
+def handover(hub: Hub, user: User, incident_id: str) -> Incident:
+    window = timedelta(seconds=hub.settings["GRANT_WINDOW_AFTER_HANDOVER_S"])
+    notices = []
+    with hub.db.transaction() as s:
+        incident = load(s, user, incident_id, for_update=True)
+        if incident.status != "open" or incident.handed_over_at is not None:
+            raise Refused(409, "already handed over or closed / 引継ぎ済みです", "not_open")
+        if incident.hospital_id is None:
+            raise Refused(409, "no hospital has accepted / 受入先が未決定です", "no_hospital")
+        incident.handed_over_at = now = utcnow()
+        for g in s.scalars(select(Grant).where(Grant.incident_id == incident_id, Grant.ended_at.is_(None))):
+            g.expires_at = min(g.expires_at, now + window)
+            notices.append((g.hospital_id, to_epoch(g.expires_at)))
+        audit.append(s, hub.audit_key, actor=actor(user), action="incident.handover", incident_id=incident_id,
+                     detail={"hospital": incident.hospital_id})
+    for hospital_id, ends in notices:
+        hub.notify("grant_ends", {"incident_id": incident_id, "ends_at": ends}, room=hospital_room(hospital_id))
+    return incident
+
+
+def close(hub: Hub, user: User, incident_id: str) -> Incident:
+    """End the incident: every grant ends now and the EMS copy of the record is purged."""
+    with hub.db.transaction() as s:
+        incident = load(s, user, incident_id, for_update=True)
+        if incident.status != "open":
+            raise Refused(409, "incident is already closed / 終了済みです", "closed")
+        ended = revoke_all(s, hub, incident_id, "closed")
+        incident.status, incident.closed_at = "closed", utcnow()
+        incident.record_json = None
+        audit.append(s, hub.audit_key, actor=actor(user), action="incident.close", incident_id=incident_id,
+                     detail={"record": "purged"})
+    for g in ended:
+        hub.notify("grant_revoked", {"incident_id": incident_id, "reason": "closed"}, room=hospital_room(g.hospital_id))
+    return incident
+
+
+def sweep_expired(hub: Hub) -> int:
+    """End grants whose time is up, once each even with several hub processes sweeping."""
+    now = utcnow()
+    with hub.db.read() as s:
+        due = s.execute(select(Grant.jti, Grant.incident_id, Grant.hospital_id).where(
+            Grant.ended_at.is_(None), Grant.expires_at <= now)).all()
+    ended = 0
+    for jti, incident_id, hospital_id in due:
+        with hub.db.transaction() as s:
+            won = s.execute(update(Grant).where(Grant.jti == jti, Grant.ended_at.is_(None))
+                            .values(ended_at=now)).rowcount == 1
+            if won:
+                audit.append(s, hub.audit_key, actor="system", action="grant.expire", incident_id=incident_id,
+                             detail={"hospital": hospital_id, "jti": jti})
+        if won:
+            ended += 1
+            hub.notify("grant_revoked", {"incident_id": incident_id, "reason": "expired"},
+                       room=hospital_room(hospital_id))
+    return ended
