@@ -58,3 +58,25 @@ class DashboardClient:
 
     def close(self):
         self.sio.disconnect()
+
+
+def wait_online(crew: requests.Session, *hospital_ids: str, timeout: float = 30) -> None:
+    """Wait until the hub sees these hospitals' gateways connected (they connect on their own)."""
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        online = {h["id"] for h in crew.get(f"{crew.base}/api/hospitals").json() if h["online"]}
+        if set(hospital_ids) <= online:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"gateways never connected: {set(hospital_ids) - online}")
+
+
+def open_with_record(crew: requests.Session, card_id: str = "SIM-CRITICAL", complaint: str = "胸痛") -> str:
+    """An incident with card read, consent recorded and the record fetched."""
+    iid = crew.post(f"{crew.base}/api/incidents", json={"chief_complaint": complaint}).json()["id"]
+    assert crew.post(f"{crew.base}/api/incidents/{iid}/card",
+                     json={"card_id": card_id, "face_confirmed": True}).status_code == 200
+    assert crew.post(f"{crew.base}/api/incidents/{iid}/basis", json={"basis": {"kind": "consent"}}).status_code == 200
+    assert crew.post(f"{crew.base}/api/incidents/{iid}/record", json={}).status_code == 200
+    return iid

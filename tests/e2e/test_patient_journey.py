@@ -1,18 +1,7 @@
 """One patient the whole way, on real servers: card, basis, record, acceptance, grant, live vitals."""
 from __future__ import annotations
 
-import time
-
-from tests.e2e.conftest import DashboardClient, sign_in
-
-
-def wait_online(crew, hospital_id: str, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if any(h["id"] == hospital_id and h["online"] for h in crew.get(f"{crew.base}/api/hospitals").json()):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{hospital_id} gateway never connected to the hub")
+from tests.e2e.conftest import DashboardClient, sign_in, wait_online
 
 
 def test_record_and_vitals_reach_the_er_before_arrival(system):

@@ -1,0 +1,43 @@
+"""The QR share: the crew creates it; a hospital that is not enrolled opens it in any browser."""
+from flask import Blueprint, g, jsonify, render_template, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ems_app.api import hub
+from ems_app.api.auth import crew_only
+from ems_app.services import shares
+from shared.openapi import api
+from web.http import body
+
+bp = Blueprint("shares", __name__)
+
+
+class ShareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    recipient: str = Field(min_length=1, max_length=200, description="the hospital told the passcode by phone")
+
+
+class PasscodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    passcode: str = Field(pattern=r"^\d{6}$", description="six digits, given by phone")
+
+
+@bp.post("/api/incidents/<incident_id>/shares")
+@api("Create a QR link and a one-time passcode for a hospital that is not enrolled", body=ShareIn,
+     tag="shares", errors=[404, 409])
+@crew_only
+def create_share(incident_id):
+    return jsonify(shares.create(hub(), g.user, incident_id, body(ShareIn).recipient, request.host_url)), 201
+
+
+@bp.get("/s/<token>")
+def share_page(token):
+    """The page the QR code opens: a passcode form, no patient data until the passcode is right."""
+    state = shares.status(hub(), token)
+    return render_template("share.html", state=state), 200 if state == "open" else 410 if state != "unknown" else 404
+
+
+@bp.post("/api/shares/<token>/open")
+@api("Open a shared summary with its passcode (attempt-limited, audited)", body=PasscodeIn, auth="none",
+     tag="shares", errors=[401, 403, 404, 410])
+def open_share(token):
+    return jsonify(shares.open_share(hub(), token, body(PasscodeIn).passcode, request.remote_addr or ""))

@@ -1,0 +1,110 @@
+"""Sharing with a hospital that is not enrolled: a QR link plus a passcode read out by phone.
+
+Shaped like a SMART Health Link: the link names nothing about the patient, expires, and
+allows a limited number of wrong passcodes. An attempt is reserved with one atomic UPDATE
+before the passcode is checked, so parallel guesses can never exceed the limit. Every
+attempt, right or wrong, is audited."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import secrets
+from datetime import date, timedelta
+
+import qrcode
+import qrcode.image.svg
+from sqlalchemy import select, update
+
+from ems_app.errors import Refused
+from ems_app.hub import Hub
+from ems_app.models import Incident, Share, User
+from ems_app.services import audit
+from ems_app.services.incidents import actor, load
+from shared.accounts import check_password, hash_password
+from shared.clock import aware, utcnow
+from shared.schemas.record import EmergencyRecord
+from shared.summary import critical_facts, emergency_summary
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def qr_svg(url: str) -> str:
+    """The link as an SVG QR code, as a data URI the tablet can show without inline script."""
+    buf = io.BytesIO()
+    qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def create(hub: Hub, user: User, incident_id: str, recipient: str, base_url: str) -> dict:
+    token = secrets.token_urlsafe(32)
+    passcode = f"{secrets.randbelow(10**6):06d}"
+    with hub.db.transaction() as s:
+        incident = load(s, user, incident_id, for_update=True)
+        if incident.status != "open" or incident.record_json is None:
+            raise Refused(409, "fetch the record first / 先に記録を取得してください", "no_record")
+        share = Share(id=secrets.token_hex(8), token_hash=_digest(token), incident_id=incident_id,
+                      recipient=recipient, passcode_hash=hash_password(passcode), created_by=user.id,
+                      expires_at=utcnow() + timedelta(seconds=hub.settings["SHARE_LIFETIME_S"]),
+                      max_attempts=hub.settings["SHARE_MAX_ATTEMPTS"])
+        s.add(share)
+        audit.append(s, hub.audit_key, actor=actor(user), action="share.create", incident_id=incident_id,
+                     basis=incident.basis["kind"], detail={"share": share.id, "recipient": recipient})
+    url = f"{base_url.rstrip('/')}/s/{token}"
+    return {"share_id": share.id, "url": url, "passcode": passcode, "qr": qr_svg(url),
+            "expires_at": aware(share.expires_at).isoformat(), "max_attempts": share.max_attempts}
+
+
+def status(hub: Hub, token: str) -> str:
+    """'open', 'locked', 'expired' or 'unknown': what the recipient's page should say."""
+    with hub.db.read() as s:
+        row = s.execute(select(Share, Incident.status).join(Incident, Share.incident_id == Incident.id)
+                        .where(Share.token_hash == _digest(token))).first()
+    if row is None:
+        return "unknown"
+    share, incident_status = row
+    if share.expires_at <= utcnow() or incident_status != "open":
+        return "expired"
+    return "locked" if share.attempts >= share.max_attempts else "open"
+
+
+def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
+    digest, now = _digest(token), utcnow()
+    with hub.db.transaction() as s:
+        mine = s.execute(update(Share).where(Share.token_hash == digest, Share.expires_at > now,
+                                             Share.attempts < Share.max_attempts)
+                         .values(attempts=Share.attempts + 1)
+                         .returning(Share.attempts, Share.max_attempts)).first()
+    reserved = mine is not None
+    with hub.db.transaction() as s:
+        share = s.scalars(select(Share).where(Share.token_hash == digest)).first()
+        if share is None:
+            raise Refused(404, "this link does not exist / このリンクは存在しません", "unknown")
+        right = reserved and check_password(share.passcode_hash, passcode)
+        if right:
+            share.attempts -= 1  # only wrong passcodes count against the limit
+            share.opened_at = share.opened_at or now
+        audit.append(s, hub.audit_key, actor=f"share:{share.id}", action="share.open" if right else "share.attempt",
+                     incident_id=share.incident_id, detail={"ok": right, "client": client[:64],
+                                                            "attempts": share.attempts})
+        # What is left after *this* attempt, not after whatever parallel attempts did since.
+        expired, left = share.expires_at <= now, (mine[1] - mine[0]) if mine else 0
+        incident_id, record_json = share.incident_id, None
+        if right:
+            incident = s.get(Incident, incident_id)
+            record_json, basis = incident.record_json, incident.basis["kind"]
+    if expired:
+        raise Refused(410, "this link has expired / このリンクは期限切れです", "expired")
+    if not right:
+        if left <= 0:
+            raise Refused(403, "too many wrong passcodes: this link is locked / 試行回数超過のためロックされました",
+                          "locked")
+        raise Refused(401, f"wrong passcode; {left} attempts left / パスコードが違います（残り{left}回）", "wrong_passcode")
+    if record_json is None:
+        raise Refused(410, "this incident has ended / 事案は終了しました", "expired")
+    record = EmergencyRecord.model_validate_json(record_json)
+    summary = emergency_summary(record, date.today())
+    return {"summary": summary.model_dump(mode="json"), "critical": critical_facts(summary).model_dump(),
+            "basis": basis}
