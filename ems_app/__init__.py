@@ -18,8 +18,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["hub"] = hub
     http.init_app(app, Refused)
 
-    from ems_app.api import auth, hospital_gateway, hospitals, incidents, pages, shares
-    for module in (auth, incidents, hospitals, hospital_gateway, shares, pages):
+    from ems_app.api import auth, hospital_gateway, hospitals, incidents, pages, review, shares
+    for module in (auth, incidents, hospitals, hospital_gateway, shares, review, pages):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.bp)
     openapi.init_app(app, "PreArrival hub (ems_app)", {

@@ -20,7 +20,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(32))  # paramedic | privacy_officer
     password_hash: Mapped[str] = mapped_column(String(256))
-    team: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[str] = mapped_column(String(64), default="")  # the ambulance crew
+    organisation: Mapped[str] = mapped_column(String(64), default="")  # fire:<hq> or hospital:<id>
 
 
 class Hospital(Base):
@@ -43,9 +44,13 @@ class Incident(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     chief_complaint: Mapped[str] = mapped_column(String(500), default="")
     location: Mapped[str] = mapped_column(String(200), default="")
-    card_id: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[str] = mapped_column(String(64), default="")  # the fire HQ that ran it
+    card_id: Mapped[str | None] = mapped_column(String(64))  # purged at close
+    patient_ref: Mapped[str | None] = mapped_column(String(64), index=True)  # HMAC of the card: kept for "who viewed"
     card_kind: Mapped[str | None] = mapped_column(String(16))
-    identity_confirmation: Mapped[str | None] = mapped_column(String(200))
+    identification: Mapped[str | None] = mapped_column(String(16))  # card_photo | smartphone | attributes
+    identity_flagged: Mapped[bool] = mapped_column(default=False)
+    identity_confirmation: Mapped[str | None] = mapped_column(String(300))
     basis: Mapped[dict | None] = mapped_column(JSON)
     basis_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     basis_recorded_at: Mapped[datetime | None]
@@ -121,6 +126,34 @@ class Share(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=5)
     opened_at: Mapped[datetime | None]
+
+
+class AttributeSearch(Base):
+    """Each 4-attribute search, counted for the per-user and per-fire-HQ rate limits."""
+    __tablename__ = "attribute_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ReviewItem(Base):
+    """An access the organisation's privacy officer must review: emergency exception,
+    4-attribute search, or an anomaly."""
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("organisation", "incident_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(64), index=True)
+    incident_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # emergency_exception | attribute_search | anomaly:<what>
+    summary: Mapped[str] = mapped_column(String(500))
+    accesses: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime]
+    decision: Mapped[str | None] = mapped_column(String(16))  # justified | not_justified
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
 
 
 class AuditEntry(Base):

@@ -63,6 +63,20 @@ def register(socketio: SocketIO) -> None:
         except Refused as e:
             return {"error": e.code, "message": e.message}
 
+    @socketio.on("access", namespace=HOSPITAL_NS)
+    def access(data):
+        """A hospital user opened a patient; the hub's audit trail records it by role."""
+        hub = current_app.extensions["hub"]
+        try:
+            hospital_id, _ = _hospital()
+            if not isinstance(data, dict):
+                raise Refused(400, "invalid", "invalid")
+            hospital_access.record_user_view(hub, hospital_id, str(data.get("incident_id", ""))[:32],
+                                             str(data.get("role", "")), str(data.get("action", "")))
+            return {"ok": True}
+        except Refused as e:
+            return {"error": e.code, "message": e.message}
+
     @socketio.on("pending", namespace=HOSPITAL_NS)
     def pending(*_):
         """Open inquiries and live grants for this hospital, to resynchronise after a reconnect."""

@@ -161,12 +161,23 @@ class Gateway:
         state = self.sio.call("pending", namespace=NS, timeout=15)
         for inquiry in state["inquiries"]:
             self._on_inquiry(inquiry)
+        self._on_report_access()
         live = {g["incident_id"] for g in state["grants"]}
         for incident_id, grant, last in store.held_patients(self.db):
             if incident_id not in live:
                 self._forget(incident_id, "ended")
             else:
                 self._redeem(incident_id, grant, after=last, fresh=False)
+
+    def _on_report_access(self, _data=None) -> None:
+        """Send the hub every staff look it has not acknowledged yet (after a dropout too)."""
+        if not self.sio.connected:
+            return
+        for entry_id, incident_id, role, action in store.unreported_access(self.db):
+            result = self.sio.call("access", {"incident_id": incident_id, "role": role, "action": action},
+                                   namespace=NS, timeout=15)
+            if result.get("ok") or result.get("error") == "no_grant":
+                store.mark_reported(self.db, entry_id)  # no_grant: the grant ended meanwhile; kept locally
 
     def _purge_expired(self) -> None:
         for incident_id in store.purge_expired(self.db):

@@ -59,10 +59,15 @@ class PatientUpdate(Base):
 
 
 class AccessLog(Base):
-    """Who at this hospital opened which patient's record, for the hospital's own review."""
+    """Who at this hospital opened which patient's record, for the hospital's own review.
+
+    Each entry is also reported to the hub (by role, not name) for the patient's "who viewed"
+    page; `reported` marks those the hub has acknowledged, so none is lost to a dropout."""
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     staff: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
     incident_id: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(32))
+    reported: Mapped[bool] = mapped_column(default=False, index=True)

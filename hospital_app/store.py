@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from hospital_app.models import Inquiry, Patient, PatientUpdate
+from hospital_app.models import AccessLog, Inquiry, Patient, PatientUpdate
 from shared.clock import from_epoch, utcnow
 from shared.storage import Database
 
@@ -128,3 +128,14 @@ def patient_view(db: Database, incident_id: str, role: str = "physician") -> dic
 def patient_ids(db: Database) -> list[str]:
     with db.read() as s:
         return list(s.scalars(select(Patient.incident_id).order_by(Patient.received_at)))
+
+
+def unreported_access(db: Database) -> list[tuple[int, str, str, str]]:
+    with db.read() as s:
+        rows = s.scalars(select(AccessLog).where(AccessLog.reported.is_(False)).order_by(AccessLog.id)).all()
+        return [(a.id, a.incident_id, a.role, a.action) for a in rows]
+
+
+def mark_reported(db: Database, entry_id: int) -> None:
+    with db.transaction() as s:
+        s.get(AccessLog, entry_id).reported = True

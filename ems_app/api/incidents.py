@@ -5,10 +5,11 @@ from sqlalchemy import select
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
 from ems_app.models import Incident, User
-from ems_app.services import incidents, lifecycle, routing, updates
+from ems_app.services import identification, incidents, lifecycle, routing, updates
 from shared.clock import aware
 from shared.openapi import api
-from shared.schemas.incident import BasisIn, CardReadIn, HospitalRequestIn, IncidentIn, IncidentOut
+from shared.schemas.incident import (AttributeSearchIn, BasisIn, CardReadIn, HospitalRequestIn, IncidentIn,
+                                     IncidentOut)
 from shared.schemas.vitals import IncidentUpdate
 from web.http import body
 
@@ -22,6 +23,7 @@ def out(incident: Incident) -> dict:
         id=incident.id, status=incident.status, created_at=aware(incident.created_at),
         chief_complaint=incident.chief_complaint, location=incident.location,
         identified=incident.card_id is not None, card_kind=incident.card_kind,
+        identification=incident.identification, identity_flagged=incident.identity_flagged,
         basis=(incident.basis or {}).get("kind"), record_status=incident.record_status,
         hospital_id=incident.hospital_id,
         grant_expires_at=aware(grant.expires_at) if grant else None).model_dump(mode="json")
@@ -57,7 +59,15 @@ def show_incident(incident_id):
      tag="incidents", errors=[404, 409, 422])
 @crew_only
 def read_card(incident_id):
-    return jsonify(out(incidents.identify(hub(), g.user, incident_id, body(CardReadIn))))
+    return jsonify(out(identification.identify(hub(), g.user, incident_id, body(CardReadIn))))
+
+
+@bp.post("/incidents/<incident_id>/attribute-search")
+@api("No card: identify by the four attributes (emergency exception only; flagged, rate-limited)",
+     body=AttributeSearchIn, response=IncidentOut, tag="incidents", errors=[404, 409, 422, 429])
+@crew_only
+def attribute_search(incident_id):
+    return jsonify(out(identification.identify_by_attributes(hub(), g.user, incident_id, body(AttributeSearchIn))))
 
 
 @bp.post("/incidents/<incident_id>/basis")

@@ -12,8 +12,12 @@ from shared.accounts import hash_password, password_problem
 from shared.tokens import thumbprint
 from shared.tokens.keys import load_public_jwk
 
-DEMO_CREW = [("kyukyu1", "救急隊員 佐藤", "paramedic", "tokyo-1"),
-             ("kyukyu2", "救急隊員 鈴木", "paramedic", "tokyo-1")]
+# (username, display name, role, crew, organisation)
+DEMO_USERS = [("kyukyu1", "救急隊員 佐藤", "paramedic", "tokyo-1", "fire:tokyo"),
+              ("kyukyu2", "救急隊員 鈴木", "paramedic", "tokyo-1", "fire:tokyo"),
+              ("privacy-fire", "個人情報保護担当 山本", "privacy_officer", "", "fire:tokyo"),
+              ("privacy-tokyo-er", "個人情報保護担当 中村", "privacy_officer", "", "hospital:tokyo-er")]
+ROLES = ("paramedic", "privacy_officer")
 
 
 LEVELS = ("primary", "secondary", "tertiary")  # 初期・二次・三次救急
@@ -46,13 +50,14 @@ def enroll_hospital(hub: Hub, hospital_id: str, name: str, address: str, keys: d
     return hospital
 
 
-def create_user(hub: Hub, username: str, display_name: str, role: str, team: str, password: str) -> User:
-    problem = password_problem(password)
+def create_user(hub: Hub, username: str, display_name: str, role: str, team: str, password: str,
+                organisation: str = "fire:tokyo") -> User:
+    problem = password_problem(password) or (None if role in ROLES else f"role must be one of {ROLES}")
     if problem:
         raise ValueError(problem)
     with hub.db.transaction() as s:
         user = s.scalars(select(User).where(User.username == username)).first() or User(username=username)
-        user.display_name, user.role, user.team = display_name, role, team
+        user.display_name, user.role, user.team, user.organisation = display_name, role, team, organisation
         user.password_hash = hash_password(password)
         s.add(user)
     return user
@@ -60,8 +65,8 @@ def create_user(hub: Hub, username: str, display_name: str, role: str, team: str
 
 def seed_demo_crew(hub: Hub, password: str | None = None) -> dict[str, str]:
     out = {}
-    for username, display, role, team in DEMO_CREW:
+    for username, display, role, team, organisation in DEMO_USERS:
         pw = password or secrets.token_urlsafe(12)
-        create_user(hub, username, display, role, team, pw)
+        create_user(hub, username, display, role, team, pw, organisation)
         out[username] = pw
     return out

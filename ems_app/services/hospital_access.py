@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Grant, Hospital, Incident, UsedNonce
-from ems_app.services import audit, updates
+from ems_app.services import audit, review, updates
 from shared.clock import from_epoch, to_epoch, utcnow
 from shared.schemas.record import EmergencyRecord
 from shared.summary import critical_facts, emergency_summary
@@ -96,6 +96,34 @@ def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof:
         raise
 
 
+def _flags(s, organisation: str, incident: Incident, basis: str, action: str) -> None:
+    if action == "updates.fetch":
+        return  # catching up on vitals is part of the same look
+    if basis == "emergency_exception":
+        review.flag(s, organisation, incident.id, "emergency_exception",
+                    "緊急時例外での閲覧 / viewed under the emergency exception")
+    if incident.handed_over_at is not None:
+        review.flag(s, organisation, incident.id, "anomaly:after_handover",
+                    "引継ぎ後の閲覧 / record viewed after handover")
+
+
+def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, action: str) -> None:
+    """A hospital user opened a patient: recorded by role, never by name (the hospital keeps
+    names in its own log). Only for an incident the hospital holds a live grant for."""
+    if role not in ("physician", "nurse", "clerk") or action not in ("view", "full_history"):
+        raise Refused(400, "role or action not recognised", "invalid")
+    with hub.db.transaction() as s:
+        grant = s.scalars(select(Grant).where(Grant.incident_id == incident_id, Grant.hospital_id == hospital_id,
+                                              Grant.revoked_at.is_(None), Grant.expires_at > utcnow())).first()
+        if grant is None:
+            raise Refused(403, "no live grant for that incident", "no_grant")
+        incident = s.get(Incident, incident_id)
+        audit.append(s, hub.audit_key, actor=f"hospital:{hospital_id}", action="hospital.user_view",
+                     incident_id=incident_id, basis=grant.basis, detail={"role": role, "what": action,
+                                                                         "scope": grant.scope})
+        _flags(s, f"hospital:{hospital_id}", incident, grant.basis, "hospital.user_view")
+
+
 def _claimed_aud(token: str) -> str:
     """Which hospital the grant names, to find its keys; verify_grant checks it properly."""
     try:
@@ -120,6 +148,7 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
         audit.append(s, hub.audit_key, actor=f"hospital:{hospital.id}", action=action, incident_id=incident_id,
                      basis=grant.basis, detail={"jti": grant.jti, "scope": grant.scope,
                                                 **({"requested_by": requested_by[:128]} if full else {})})
+        _flags(s, f"hospital:{hospital.id}", incident, grant.basis, action)
         record_json, record_status = incident.record_json, incident.record_status
         events = updates.since(s, incident_id, after_seq)
         info = {"chief_complaint": incident.chief_complaint, "location": incident.location,

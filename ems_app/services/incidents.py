@@ -5,17 +5,17 @@ basis is recorded, and every look at the record is audited with that basis."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
-from ems_app.models import Incident, User
-from ems_app.services import audit
+from ems_app.models import AuditEntry, Incident, User
+from ems_app.services import audit, review
 from shared.clock import utcnow
-from shared.schemas.incident import Basis, CardReadIn, IncidentIn
+from shared.schemas.incident import Basis, IncidentIn
 from shared.schemas.record import EmergencyRecord
 from shared.sources import RecordSourceError
 from shared.summary import critical_facts, emergency_summary
@@ -39,37 +39,11 @@ def load(session: Session, user: User, incident_id: str, *, for_update: bool = F
 
 def create(hub: Hub, user: User, data: IncidentIn) -> Incident:
     with hub.db.transaction() as s:
-        incident = Incident(id=secrets.token_hex(8), created_by=user.id,
+        incident = Incident(id=secrets.token_hex(8), created_by=user.id, organisation=user.organisation,
                             chief_complaint=data.chief_complaint, location=data.location)
         s.add(incident)
         s.flush()
         audit.append(s, hub.audit_key, actor=actor(user), action="incident.open", incident_id=incident.id)
-    return incident
-
-
-def identify(hub: Hub, user: User, incident_id: str, data: CardReadIn) -> Incident:
-    """Read the card once. A photo card needs the crew's face check; a smartphone card has
-    no photo, so the crew must say how identity was confirmed instead."""
-    with hub.db.transaction() as s:
-        incident = load(s, user, incident_id, for_update=True)
-        if incident.status != "open":
-            raise Refused(409, "incident is closed / 事案は終了しています", "closed")
-        try:
-            card = hub.source.read_card(data.card_id)
-        except RecordSourceError as e:
-            raise Refused(422, f"{e.message_ja} / {e.code}", e.code) from None
-        if card.has_photo and not data.face_confirmed:
-            raise Refused(400, "face_confirmed: confirm the card photo matches the patient / "
-                               "券面写真と本人の照合が必要です", "face_not_confirmed")
-        if not card.has_photo and not (data.identity_confirmation or "").strip():
-            raise Refused(400, "identity_confirmation: a smartphone card has no photo; record how "
-                               "identity was confirmed / 本人確認の方法を記録してください",
-                          "identity_not_confirmed")
-        incident.card_id = card.card_id
-        incident.card_kind = card.kind
-        incident.identity_confirmation = data.identity_confirmation if not card.has_photo else "face_photo"
-        audit.append(s, hub.audit_key, actor=actor(user), action="card.read", incident_id=incident.id,
-                     detail={"kind": card.kind})
     return incident
 
 
@@ -86,11 +60,45 @@ def record_basis(hub: Hub, user: User, incident_id: str, basis: Basis) -> Incide
     return incident
 
 
+BURST_FETCHES, BURST_WINDOW = 5, timedelta(minutes=30)
+
+
+def _looked(s, hub: Hub, user: User, incident: Incident, action: str, detail: dict | None = None) -> None:
+    """Audit a look at the record and raise the review flags it calls for."""
+    basis = (incident.basis or {}).get("kind")
+    audit.append(s, hub.audit_key, actor=actor(user), action=action, incident_id=incident.id, basis=basis,
+                 detail=detail or {})
+    if basis == "emergency_exception":
+        review.flag(s, user.organisation, incident.id, "emergency_exception",
+                    f"緊急時例外での閲覧 / viewed under the emergency exception: {incident.basis['reason_code']}")
+    if incident.handed_over_at is not None:
+        review.flag(s, user.organisation, incident.id, "anomaly:after_handover",
+                    "引継ぎ後の閲覧 / record viewed after handover")
+    recent = s.scalar(select(func.count(func.distinct(AuditEntry.incident_id))).where(
+        AuditEntry.actor == actor(user), AuditEntry.action == "record.fetch",
+        AuditEntry.at > utcnow() - BURST_WINDOW))
+    if recent > BURST_FETCHES:
+        review.flag(s, user.organisation, incident.id, "anomaly:many_records",
+                    f"{recent} records fetched by one user within 30 minutes / 短時間の大量取得")
+
+
+def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
+    """A look at a closed incident is not tied to an active incident: refused and flagged."""
+    with hub.db.transaction() as s:
+        audit.append(s, hub.audit_key, actor=actor(user), action="record.refused", incident_id=incident.id,
+                     detail={"reason": "closed"})
+        review.flag(s, user.organisation, incident.id, "anomaly:no_active_incident",
+                    "終了した事案への閲覧要求 / lookup on a closed incident")
+    raise Refused(409, "incident is closed; its record is purged / 事案は終了し記録は削除済みです", "closed")
+
+
 def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
     """Fetch from the source once, keep the EMS copy, and show the emergency summary."""
     with hub.db.read() as s:
         incident = load(s, user, incident_id)
         card_id, basis = incident.card_id, incident.basis
+    if incident.status != "open":
+        _refuse_closed(hub, user, incident)
     if card_id is None:
         raise Refused(409, "read the card first / 先にカードを読み取ってください", "not_identified")
     if basis is None:
@@ -106,15 +114,14 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
         incident.record_status = status
         if record_json is not None:
             incident.record_json = record_json
-        audit.append(s, hub.audit_key, actor=actor(user), action="record.fetch", incident_id=incident.id,
-                     basis=basis["kind"], detail={"result": status})
+        _looked(s, hub, user, incident, "record.fetch", {"result": status})
     if record_json is None:
         raise Refused(503 if status == "source_unavailable" else 422,
-                      _SOURCE_MESSAGES.get(status, status), status)
+                      SOURCE_MESSAGES.get(status, status), status)
     return view(hub, user, incident_id, audit_it=False)
 
 
-_SOURCE_MESSAGES = {
+SOURCE_MESSAGES = {
     "source_unavailable": "オンライン資格確認システムに接続できません。事案は記録なしで継続できます / "
                           "OQC is unavailable; the incident goes on without the record",
     "certificate_expired": "カードの電子証明書の有効期限切れ / card certificate expired",
@@ -125,14 +132,14 @@ _SOURCE_MESSAGES = {
 def view(hub: Hub, user: User, incident_id: str, *, audit_it: bool = True) -> dict:
     with hub.db.read() as s:
         incident = load(s, user, incident_id)
-        if incident.record_json is None:
-            raise Refused(404, "no record fetched for this incident / 記録は未取得です", "no_record")
-        record = EmergencyRecord.model_validate_json(incident.record_json)
-        basis = incident.basis["kind"]
+    if incident.status != "open":
+        _refuse_closed(hub, user, incident)
+    if incident.record_json is None:
+        raise Refused(404, "no record fetched for this incident / 記録は未取得です", "no_record")
+    record = EmergencyRecord.model_validate_json(incident.record_json)
     if audit_it:
         with hub.db.transaction() as s:
-            audit.append(s, hub.audit_key, actor=actor(user), action="record.view",
-                         incident_id=incident_id, basis=basis)
+            _looked(s, hub, user, load(s, user, incident_id), "record.view")
     summary = emergency_summary(record, date.today())
     return {"summary": summary.model_dump(mode="json"),
             "critical": critical_facts(summary).model_dump()}

@@ -25,9 +25,15 @@ def show_patient(incident_id):
     view = store.patient_view(db(), incident_id, g.user.role)
     if view is None:
         raise ApiError(404, "no such patient, or the grant has ended / 該当患者なし", "not_found")
-    with db().transaction() as s:
-        s.add(AccessLog(staff=g.user.username, incident_id=incident_id, action="view"))
+    log_access(incident_id, "view")
     return jsonify(view)
+
+
+def log_access(incident_id: str, action: str) -> None:
+    """Record the look here (with the name) and have the gateway report it to the hub (by role)."""
+    with db().transaction() as s:
+        s.add(AccessLog(staff=g.user.username, role=g.user.role, incident_id=incident_id, action=action))
+    current_app.extensions["gateway"].events.put(("report_access", None))
 
 
 @bp.post("/<incident_id>/full-history")
@@ -39,8 +45,7 @@ def full_history(incident_id):
     grant = store.grant_if_held(db(), incident_id)
     if grant is None:
         raise ApiError(404, "no such patient, or the grant has ended / 該当患者なし", "not_found")
-    with db().transaction() as s:
-        s.add(AccessLog(staff=g.user.username, incident_id=incident_id, action="full_history"))
+    log_access(incident_id, "full_history")
     resp = current_app.extensions["gateway"].fetch(incident_id, grant, {"view": "full"},
                                                    requested_by=f"physician:{g.user.display_name}")
     if resp.status_code != 200:

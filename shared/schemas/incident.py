@@ -4,7 +4,7 @@ The basis is a discriminated union so a consent can never carry an exception rea
 emergency exception can never be recorded without one."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,9 +17,11 @@ EXCEPTION_REASONS = {
 
 
 class Consent(BaseModel):
+    """Who recorded it and when come from the signed-in user and the clock; this says how."""
     model_config = ConfigDict(extra="forbid")
     kind: Literal["consent"] = "consent"
     given_by: Literal["patient", "family"] = "patient"
+    method: Literal["verbal", "written", "gesture"] = "verbal"
 
 
 class EmergencyException(BaseModel):
@@ -43,12 +45,30 @@ class IncidentIn(BaseModel):
     location: str = Field("", max_length=200)
 
 
+IDENTITY_CHECKS = {
+    "family": "家族による確認 / confirmed by family",
+    "id_document": "他の身分証 / another ID document",
+    "verbal": "本人への口頭確認 / verbal check with the patient",
+}
+
+
 class CardReadIn(BaseModel):
     """The reader presents a card; for a smartphone card the crew says how identity was confirmed."""
     model_config = ConfigDict(extra="forbid")
     card_id: str = Field(min_length=1, max_length=64)
     face_confirmed: bool = False
-    identity_confirmation: str | None = Field(None, max_length=200)
+    identity_confirmation: Literal["family", "id_document", "verbal"] | None = None
+    identity_note: str = Field("", max_length=200)
+
+
+class AttributeSearchIn(BaseModel):
+    """No card: the four basic attributes (4情報), exact match only."""
+    model_config = ConfigDict(extra="forbid")
+    name_kana: str = Field(min_length=1, max_length=100, pattern=r"^[\u30A0-\u30FF\s\u3000]+$",
+                           description="full name in katakana")
+    birth_date: date
+    sex: Literal["male", "female"]
+    address: str = Field(min_length=2, max_length=200)
 
 
 class IncidentOut(BaseModel):
@@ -59,6 +79,8 @@ class IncidentOut(BaseModel):
     location: str
     identified: bool
     card_kind: str | None
+    identification: str | None = None
+    identity_flagged: bool = False
     basis: str | None
     record_status: str
     hospital_id: str | None

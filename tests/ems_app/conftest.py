@@ -14,7 +14,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def hub_app(database, tmp_path):
-    app = create_app({"EMS_INSTANCE": tmp_path / "ems", **database("ems")})
+    # The expiry sweeper is exercised directly (sweep_expired); a thread per test app would outlive it.
+    app = create_app({"EMS_INSTANCE": tmp_path / "ems", "EXPIRY_SWEEP_S": 0, **database("ems")})
     yield app
     app.extensions["hub"].db.dispose()
 

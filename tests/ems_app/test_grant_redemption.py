@@ -114,3 +114,19 @@ def test_rotation_keeps_old_grants_valid_and_signs_new_ones_with_the_new_key(cre
     assert hospital.redeem(hub_app.test_client(), iid, old_grant).status_code == 200
     _, new_grant = accept(crew, hub, hospital, card_id="SIM-000011")
     assert jwt.get_unverified_header(new_grant)["kid"] == new_kid
+
+
+def test_the_sweeper_ends_expired_grants_once_and_tells_the_hospital(crew, hub, hub_app, accepted, hospital):
+    from sqlalchemy import update
+
+    from ems_app.models import Grant
+    from ems_app.services.lifecycle import sweep_expired
+    iid, grant = accepted
+    told = []
+    hub.notify = lambda event, payload, room: told.append((event, payload, room))
+    assert sweep_expired(hub) == 0
+    with hub.db.transaction() as s:
+        s.execute(update(Grant).values(expires_at=Grant.issued_at))
+    assert sweep_expired(hub) == 1 and sweep_expired(hub) == 0
+    assert told == [("grant_revoked", {"incident_id": iid, "reason": "expired"}, f"hospital:{hospital.id}")]
+    assert hospital.redeem(hub_app.test_client(), iid, grant).status_code == 403

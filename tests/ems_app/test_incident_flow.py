@@ -53,24 +53,6 @@ def test_emergency_exception_needs_a_reason_and_is_audited(crew, hub):
         assert first_broken(s, hub.audit_key) is None
 
 
-def test_photo_card_needs_the_face_check_and_smartphone_card_needs_how(crew):
-    iid = crew.post("/api/incidents", json={}).json["id"]
-    resp = crew.post(f"/api/incidents/{iid}/card", json={"card_id": "SIM-000003"})
-    assert resp.status_code == 400 and "face_confirmed" in resp.json["message"]
-    resp = crew.post(f"/api/incidents/{iid}/card", json={"card_id": "SIM-PHONE", "face_confirmed": True})
-    assert resp.status_code == 400 and "identity_confirmation" in resp.json["message"]
-    resp = crew.post(f"/api/incidents/{iid}/card", json={"card_id": "SIM-PHONE",
-                                                         "identity_confirmation": "家族が本人と確認"})
-    assert resp.status_code == 200 and resp.json["card_kind"] == "smartphone"
-
-
-def test_expired_certificate_and_unknown_card_say_so_and_the_incident_goes_on(crew):
-    iid = crew.post("/api/incidents", json={}).json["id"]
-    resp = crew.post(f"/api/incidents/{iid}/card", json={"card_id": "SIM-EXPIRED", "face_confirmed": True})
-    assert resp.status_code == 422 and resp.json["error"] == "certificate_expired"
-    resp = crew.post(f"/api/incidents/{iid}/card", json={"card_id": "SIM-NOPE", "face_confirmed": True})
-    assert resp.status_code == 422 and resp.json["error"] == "card_not_found"
-    assert crew.post(f"/api/incidents/{iid}/updates", json={"kind": "note", "text": "記録なしで搬送"}).status_code == 201
 
 
 def test_source_down_gives_a_clear_message(crew, hub):

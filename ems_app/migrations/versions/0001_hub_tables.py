@@ -43,6 +43,25 @@ def upgrade() -> None:
     sa.Column('enrolled_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('review_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation', sa.String(length=64), nullable=False),
+    sa.Column('incident_id', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('summary', sa.String(length=500), nullable=False),
+    sa.Column('accesses', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('organisation', 'incident_id', 'kind')
+    )
+    with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_items_organisation'), ['organisation'], unique=False)
+
     op.create_table('used_nonces',
     sa.Column('jti', sa.String(length=64), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
@@ -58,9 +77,23 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=32), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=False),
     sa.Column('team', sa.String(length=64), nullable=False),
+    sa.Column('organisation', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
+    op.create_table('attribute_searches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('organisation', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('attribute_searches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attribute_searches_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attribute_searches_organisation'), ['organisation'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attribute_searches_user_id'), ['user_id'], unique=False)
+
     op.create_table('incidents',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
@@ -68,9 +101,13 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('chief_complaint', sa.String(length=500), nullable=False),
     sa.Column('location', sa.String(length=200), nullable=False),
+    sa.Column('organisation', sa.String(length=64), nullable=False),
     sa.Column('card_id', sa.String(length=64), nullable=True),
+    sa.Column('patient_ref', sa.String(length=64), nullable=True),
     sa.Column('card_kind', sa.String(length=16), nullable=True),
-    sa.Column('identity_confirmation', sa.String(length=200), nullable=True),
+    sa.Column('identification', sa.String(length=16), nullable=True),
+    sa.Column('identity_flagged', sa.Boolean(), nullable=False),
+    sa.Column('identity_confirmation', sa.String(length=300), nullable=True),
     sa.Column('basis', sa.JSON(), nullable=True),
     sa.Column('basis_recorded_by', sa.Integer(), nullable=True),
     sa.Column('basis_recorded_at', sa.DateTime(), nullable=True),
@@ -86,6 +123,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['hospital_id'], ['hospitals.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incidents_patient_ref'), ['patient_ref'], unique=False)
+
     op.create_table('grants',
     sa.Column('jti', sa.String(length=64), nullable=False),
     sa.Column('incident_id', sa.String(length=32), nullable=False),
@@ -174,12 +214,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_grants_expires_at'))
 
     op.drop_table('grants')
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incidents_patient_ref'))
+
     op.drop_table('incidents')
+    with op.batch_alter_table('attribute_searches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attribute_searches_user_id'))
+        batch_op.drop_index(batch_op.f('ix_attribute_searches_organisation'))
+        batch_op.drop_index(batch_op.f('ix_attribute_searches_at'))
+
+    op.drop_table('attribute_searches')
     op.drop_table('users')
     with op.batch_alter_table('used_nonces', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_used_nonces_expires_at'))
 
     op.drop_table('used_nonces')
+    with op.batch_alter_table('review_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_items_organisation'))
+
+    op.drop_table('review_items')
     op.drop_table('hospitals')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_incident')

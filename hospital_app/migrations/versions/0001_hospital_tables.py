@@ -19,10 +19,15 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('staff', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('incident_id', sa.String(length=32), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
+    sa.Column('reported', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_access_log_reported'), ['reported'], unique=False)
+
     op.create_table('inquiries',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('incident_id', sa.String(length=32), nullable=False),
@@ -85,5 +90,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_inquiries_incident_id'))
 
     op.drop_table('inquiries')
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_access_log_reported'))
+
     op.drop_table('access_log')
     # ### end Alembic commands ###

@@ -1,0 +1,75 @@
+"""The privacy officer's review queue, and the patient's 'who viewed my data' page."""
+from typing import Literal
+
+from flask import Blueprint, g, jsonify, render_template, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ems_app.api import hub
+from ems_app.api.auth import load_user
+from ems_app.services import patient_history, review
+from shared.openapi import api
+from web import login
+from web.http import ApiError, body
+
+bp = Blueprint("review", __name__)
+officer_only = login.requires("privacy_officer", load_user=load_user)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["justified", "not_justified"]
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+class HistoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    card_id: str = Field(min_length=1, max_length=64)
+    birth_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+@bp.get("/review")
+def review_page():
+    """The privacy officer's review queue."""
+    return render_template("review.html")
+
+
+@bp.get("/api/review")
+@api("Review items for the signed-in privacy officer's organisation", tag="review", errors=[401, 403])
+@officer_only
+def review_queue():
+    return jsonify(review.queue(hub(), g.user))
+
+
+@bp.post("/api/review/<int:item_id>")
+@api("Mark an access justified or not, with a comment", body=DecisionIn, tag="review", errors=[404, 409])
+@officer_only
+def decide(item_id):
+    data = body(DecisionIn)
+    review.decide(hub(), g.user, item_id, data.decision, data.comment)
+    return jsonify({"ok": True})
+
+
+@bp.get("/my-data")
+def history_page():
+    """The patient's page: who viewed my data."""
+    return render_template("history.html")
+
+
+@bp.post("/api/patient/history")
+@api("Who viewed my data (card and date of birth)", body=HistoryIn, auth="none", tag="patient",
+     errors=[401, 429])
+def patient_access_history():
+    from datetime import date
+    data = body(HistoryIn)
+    key = f"history:{request.remote_addr}"
+    if login.throttle().locked(key):
+        raise ApiError(429, "too many attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
+    try:
+        rows = patient_history.history(hub(), data.card_id, date.fromisoformat(data.birth_date))
+    except ValueError:
+        raise ApiError(400, "birth_date: not a real date", "invalid") from None
+    except Exception as e:
+        if getattr(e, "status", None) == 401:
+            login.throttle().failed(key)
+        raise
+    return jsonify(rows)
