@@ -40,13 +40,15 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _sweep_forever(socketio, hub: Hub, every_s: float) -> None:
-    """End expired grants and tell their hospitals, so a stream stops when its grant does."""
+    """End expired grants and tell their hospitals, so a stream stops when its grant does; close
+    finished incidents so their records are purged."""
     import logging
 
-    from ems_app.services.lifecycle import sweep_expired
+    from ems_app.services.lifecycle import close_finished, sweep_expired
     while True:
         socketio.sleep(every_s)
         try:
             sweep_expired(hub)
+            close_finished(hub)
         except Exception:  # a database hiccup must not stop the sweeper for good
             logging.getLogger(__name__).exception("grant expiry sweep failed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
@@ -38,17 +38,41 @@ def handover(hub: Hub, user: User, incident_id: str) -> Incident:
 def close(hub: Hub, user: User, incident_id: str) -> Incident:
     """End the incident: every grant ends now and the EMS copy of the record is purged."""
     with hub.db.transaction() as s:
-        incident = load(s, user, incident_id, for_update=True)
-        if incident.status != "open":
-            raise Refused(409, "incident is already closed / 終了済みです", "closed")
-        ended = revoke_all(s, hub, incident_id, "closed")
-        incident.status, incident.closed_at = "closed", utcnow()
-        incident.record_json = None
-        audit.append(s, hub.audit_key, actor=actor(user), action="incident.close", incident_id=incident_id,
-                     detail={"record": "purged"})
+        return _close(s, hub, load(s, user, incident_id, for_update=True), actor(user))
+
+
+def _close(s, hub: Hub, incident: Incident, by: str) -> Incident:
+    if incident.status != "open":
+        raise Refused(409, "incident is already closed / 終了済みです", "closed")
+    ended = revoke_all(s, hub, incident.id, "closed")
+    incident.status, incident.closed_at = "closed", utcnow()
+    # The card id and the record go; the pseudonymous patient_ref stays for "who viewed my data".
+    incident.record_json = incident.card_id = None
+    audit.append(s, hub.audit_key, actor=by, action="incident.close", incident_id=incident.id,
+                 detail={"record": "purged"})
     for g in ended:
-        hub.notify("grant_revoked", {"incident_id": incident_id, "reason": "closed"}, room=hospital_room(g.hospital_id))
+        hub.notify("grant_revoked", {"incident_id": incident.id, "reason": "closed"}, room=hospital_room(g.hospital_id))
     return incident
+
+
+ABANDONED_AFTER = timedelta(hours=24)
+
+
+def close_finished(hub: Hub) -> int:
+    """Close incidents whose handover window is over, and any left open a day: purge their records."""
+    now = utcnow()
+    window = timedelta(seconds=hub.settings["GRANT_WINDOW_AFTER_HANDOVER_S"])
+    with hub.db.read() as s:
+        due = list(s.scalars(select(Incident.id).where(Incident.status == "open", or_(
+            Incident.handed_over_at <= now - window, Incident.created_at <= now - ABANDONED_AFTER))))
+    closed = 0
+    for incident_id in due:
+        with hub.db.transaction() as s:
+            incident = s.get(Incident, incident_id, with_for_update=hub.db.is_postgres)
+            if incident.status == "open":
+                _close(s, hub, incident, "system")
+                closed += 1
+    return closed
 
 
 def sweep_expired(hub: Hub) -> int:

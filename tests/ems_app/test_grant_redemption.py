@@ -130,3 +130,21 @@ def test_the_sweeper_ends_expired_grants_once_and_tells_the_hospital(crew, hub, 
     assert sweep_expired(hub) == 1 and sweep_expired(hub) == 0
     assert told == [("grant_revoked", {"incident_id": iid, "reason": "expired"}, f"hospital:{hospital.id}")]
     assert hospital.redeem(hub_app.test_client(), iid, grant).status_code == 403
+
+
+def test_finished_incidents_close_and_purge_the_record_but_not_the_history(crew, hub, accepted):
+    from sqlalchemy import update
+
+    from ems_app.models import Incident
+    from ems_app.services.lifecycle import close_finished
+    iid, _ = accepted
+    crew.post(f"/api/incidents/{iid}/handover", json={})
+    assert close_finished(hub) == 0  # the window is still open
+    with hub.db.transaction() as s:
+        s.execute(update(Incident).values(handed_over_at=Incident.created_at))
+    hub.settings["GRANT_WINDOW_AFTER_HANDOVER_S"] = 0
+    assert close_finished(hub) == 1
+    with hub.db.read() as s:
+        incident = s.get(Incident, iid)
+        assert incident.status == "closed" and incident.record_json is None and incident.card_id is None
+        assert incident.patient_ref  # the pseudonym stays for the patient's access history
