@@ -34,6 +34,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     realtime.register(socketio)
     hub.notify = lambda event, payload, room: socketio.emit(event, payload, to=room,
                                                               namespace=realtime.HOSPITAL_NS)
+    hub.notify_crew = lambda event, payload, room: socketio.emit(event, payload, to=room,
+                                                                   namespace=realtime.CREW_NS)
     if cfg["EXPIRY_SWEEP_S"] > 0 and not cfg["TESTING"]:
         socketio.start_background_task(_sweep_forever, socketio, hub, cfg["EXPIRY_SWEEP_S"])
     return app

@@ -20,7 +20,8 @@ class Hub:
     audit_key: bytes
     issuer: str
     settings: dict
-    notify: object = field(default=None)  # callable(event, payload, room) set by the realtime layer
+    notify: object = field(default=None)       # callable(event, payload, room): to hospital gateways
+    notify_crew: object = field(default=None)  # callable(event, payload, room): to crew tablets
 
     @classmethod
     def from_config(cls, cfg: dict) -> "Hub":
@@ -30,4 +31,4 @@ class Hub:
         source.set_condition(cfg["OQC_CONDITION"])
         keys = KeyRing(Path(cfg["INSTANCE"]) / "keys", retire_after_s=cfg["GRANT_HARD_CAP_S"] + 3600)
         return cls(db=db, keys=keys, source=source, audit_key=cfg["AUDIT_KEY"], issuer=cfg["ISSUER"],
-                   settings=cfg, notify=lambda *a, **k: None)
+                   settings=cfg, notify=lambda *a, **k: None, notify_crew=lambda *a, **k: None)

@@ -87,17 +87,23 @@ class Grant(Base):
     issued_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)  # handover + window, never past the token's exp
     ended_at: Mapped[datetime | None]  # when the hub told the hospital it ended
+    delivered_seq: Mapped[int] = mapped_column(default=0)  # updates stored by the hospital's gateway
+    seen_seq: Mapped[int] = mapped_column(default=0)       # updates shown on one of its dashboards
+    acknowledged_at: Mapped[datetime | None]               # someone at the ER acknowledged the new patient
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(64))
 
 
 class IncidentEvent(Base):
-    """Live updates in the order the crew made them; seq lets a hospital notice a gap."""
+    """Live updates in the order the crew made them; seq lets a hospital notice a gap, and the
+    tablet's client_id (an idempotency key) lets an offline queue resend without duplicates."""
     __tablename__ = "incident_events"
-    __table_args__ = (UniqueConstraint("incident_id", "seq"),)
+    __table_args__ = (UniqueConstraint("incident_id", "seq"),
+                      UniqueConstraint("incident_id", "client_id", name="uq_incident_events_client_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"))
     seq: Mapped[int]
+    client_id: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from ems_app.errors import Refused
-from ems_app.services import hospital_access, routing
+from ems_app.services import delivery, hospital_access, incidents, routing
 
 HOSPITAL_NS = "/hospital"
+CREW_NS = "/crew"
 _online: dict[str, tuple[str, str]] = {}  # sid -> (hospital id, key thumbprint), this process only
 _lock = threading.Lock()
 
@@ -29,6 +30,14 @@ def _hospital() -> tuple[str, str]:
     if who is None:
         raise Refused(401, "not authenticated", "unauthenticated")
     return who
+
+
+def _crew_user():
+    """The signed-in paramedic behind this socket's session cookie, checked on every event."""
+    from ems_app.api.auth import load_user
+    uid = session.get("uid")
+    user = load_user(uid) if uid is not None else None
+    return user if user is not None and user.role == "paramedic" else None
 
 
 def register(socketio: SocketIO) -> None:
@@ -76,6 +85,40 @@ def register(socketio: SocketIO) -> None:
             return {"ok": True}
         except Refused as e:
             return {"error": e.code, "message": e.message}
+
+    @socketio.on("ack", namespace=HOSPITAL_NS)
+    def ack(data):
+        """delivered / seen up to a sequence number, or the new patient acknowledged at the ER."""
+        hub = current_app.extensions["hub"]
+        try:
+            hospital_id, _ = _hospital()
+            if not isinstance(data, dict):
+                raise Refused(400, "invalid", "invalid")
+            delivery.hospital_ack(hub, hospital_id, str(data.get("incident_id", ""))[:32], str(data.get("what")),
+                                  data.get("seq", 0))
+            return {"ok": True}
+        except Refused as e:
+            return {"error": e.code, "message": e.message}
+
+    @socketio.on("connect", namespace=CREW_NS)
+    def crew_connect(_auth=None):
+        if _crew_user() is None:
+            raise ConnectionRefusedError("sign in first")
+
+    @socketio.on("follow", namespace=CREW_NS)
+    def follow(data):
+        """The tablet follows one incident's delivery states; only its own crew's incidents."""
+        hub, user = current_app.extensions["hub"], _crew_user()
+        incident_id = str((data or {}).get("incident_id", ""))[:32]
+        try:
+            if user is None:
+                raise Refused(401, "sign in first", "unauthenticated")
+            with hub.db.read() as s:
+                incidents.load(s, user, incident_id)
+        except Refused as e:
+            return {"error": e.code, "message": e.message}
+        join_room(delivery.crew_room(incident_id))
+        return {"ok": True}
 
     @socketio.on("pending", namespace=HOSPITAL_NS)
     def pending(*_):

@@ -127,6 +127,7 @@ class Gateway:
             self.dashboard.patient(store.patient_view(self.db, incident_id))
         for update in body["updates"]:
             self._apply(update)
+        self._ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
 
     def _on_update(self, data: dict) -> None:
         last = store.last_seq(self.db, data["incident_id"])
@@ -139,6 +140,16 @@ class Gateway:
             self._redeem(data["incident_id"], grant, after=last, fresh=False)
             return
         self._apply(data)
+        self._ack(data["incident_id"], "delivered", data["seq"])
+
+    def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
+        """Tell the hub (and so the crew) how far this hospital has got. Lost acks are harmless:
+        the next one is cumulative."""
+        if self.sio.connected:
+            self.sio.emit("ack", {"incident_id": incident_id, "what": what, "seq": seq}, namespace=NS)
+
+    def _on_forward_ack(self, data: dict) -> None:
+        self._ack(data["incident_id"], data["what"], data.get("seq", 0))
 
     def _apply(self, update: dict) -> None:
         if store.save_update(self.db, update):

@@ -45,6 +45,8 @@ class Patient(Base):
     incident: Mapped[dict] = mapped_column(JSON)
     last_seq: Mapped[int] = mapped_column(default=0)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]  # the new-patient alert stops when someone acknowledges
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class PatientUpdate(Base):

@@ -8,6 +8,7 @@ from flask import current_app, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from hospital_app.models import Staff
+from hospital_app import store
 from hospital_app.store import CLINICAL_ROLES
 
 NS = "/dashboard"
@@ -43,18 +44,52 @@ class Dashboard:
         if update["kind"] in ("eta", "chief_complaint", "location"):
             self.socketio.emit("update", update, to=DESK, namespace=NS)
 
+    def acknowledged(self, incident_id: str, by: str) -> None:
+        self._both("patient_acknowledged", {"incident_id": incident_id, "by": by})
+
     def patient_removed(self, incident_id: str, reason: str) -> None:
         self._both("patient_removed", {"incident_id": incident_id, "reason": reason})
 
 
+def _staff() -> Staff | None:
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    with current_app.extensions["db"].read() as s:
+        return s.get(Staff, uid)
+
+
 def register(socketio: SocketIO) -> None:
+    @socketio.on("seen", namespace=NS)
+    def seen(data):
+        """A clinical dashboard has shown updates up to seq; the crew sees 'seen'."""
+        staff = _staff()
+        if staff is None or staff.role not in CLINICAL_ROLES or not isinstance(data, dict):
+            return {"error": "forbidden"}
+        incident_id, seq = str(data.get("incident_id", ""))[:32], data.get("seq")
+        if not isinstance(seq, int) or store.last_seq(current_app.extensions["db"], incident_id) is None:
+            return {"error": "invalid"}
+        current_app.extensions["gateway"].events.put(("forward_ack", {"incident_id": incident_id, "what": "seen",
+                                                                      "seq": seq}))
+        return {"ok": True}
+
+    @socketio.on("acknowledge", namespace=NS)
+    def acknowledge(data):
+        """Someone at the ER acknowledged the new patient: every dashboard stops alerting."""
+        staff = _staff()
+        if staff is None or staff.role not in CLINICAL_ROLES or not isinstance(data, dict):
+            return {"error": "forbidden"}
+        incident_id = str(data.get("incident_id", ""))[:32]
+        if not store.acknowledge(current_app.extensions["db"], incident_id, staff.display_name):
+            return {"error": "not_found"}
+        Dashboard(socketio).acknowledged(incident_id, staff.display_name)
+        current_app.extensions["gateway"].events.put(("forward_ack", {"incident_id": incident_id,
+                                                                      "what": "acknowledged"}))
+        return {"ok": True}
+
     @socketio.on("connect", namespace=NS)
     def connect(_auth=None):
-        uid = session.get("uid")
-        if uid is None:
-            raise ConnectionRefusedError("sign in first")
-        with current_app.extensions["db"].read() as s:
-            staff = s.get(Staff, uid)
+        staff = _staff()
         if staff is None:
             raise ConnectionRefusedError("sign in first")
         join_room(CLINICAL if staff.role in CLINICAL_ROLES else DESK)

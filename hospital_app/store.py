@@ -56,6 +56,16 @@ def save_update(db: Database, update: dict) -> bool:
         return False
 
 
+def acknowledge(db: Database, incident_id: str, by: str) -> bool:
+    with db.transaction() as s:
+        p = s.get(Patient, incident_id)
+        if p is None:
+            return False
+        if p.acknowledged_at is None:
+            p.acknowledged_at, p.acknowledged_by = utcnow(), by
+        return True
+
+
 def set_grant_end(db: Database, incident_id: str, ends_epoch: int) -> bool:
     with db.transaction() as s:
         p = s.get(Patient, incident_id)
@@ -118,7 +128,8 @@ def patient_view(db: Database, incident_id: str, role: str = "physician") -> dic
                             .order_by(PatientUpdate.seq)).all()
         view = {"incident_id": p.incident_id, "identity": p.identity, "incident": p.incident,
                 "basis": p.basis, "record_status": p.record_status,
-                "grant_expires_at": p.grant_expires_at.isoformat() + "Z", "last_seq": p.last_seq}
+                "grant_expires_at": p.grant_expires_at.isoformat() + "Z", "last_seq": p.last_seq,
+                "acknowledged_by": p.acknowledged_by}
         if role in CLINICAL_ROLES:
             view.update(critical=p.critical, record=p.record,
                         updates=[{"seq": u.seq, "kind": u.kind, "payload": u.payload, "at": u.at} for u in updates])

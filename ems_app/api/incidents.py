@@ -5,7 +5,7 @@ from sqlalchemy import select
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
 from ems_app.models import Incident, User
-from ems_app.services import identification, incidents, lifecycle, routing, updates
+from ems_app.services import delivery, identification, incidents, lifecycle, routing, updates
 from shared.clock import aware
 from shared.openapi import api
 from shared.schemas.incident import (AttributeSearchIn, BasisIn, CardReadIn, HospitalRequestIn, IncidentIn,
@@ -111,11 +111,21 @@ def list_inquiries(incident_id):
 
 
 @bp.post("/incidents/<incident_id>/updates")
-@api("Send a live update (vitals, complaint, ETA, location, note)", body=IncidentUpdate,
+@api("Send a live update (vitals, complaint, ETA, location, note); 200 if client_id was seen before",
+     body=IncidentUpdate,
      tag="incidents", errors=[404, 409])
 @crew_only
 def add_update(incident_id):
-    return jsonify(updates.add(hub(), g.user, incident_id, body(IncidentUpdate))), 201
+    message, new = updates.add(hub(), g.user, incident_id, body(IncidentUpdate))
+    return jsonify(message), 201 if new else 200
+
+
+@bp.get("/incidents/<incident_id>/updates")
+@api("Updates with their delivery state (sent, delivered, seen) and the ER's acknowledgement",
+     tag="incidents", errors=[404])
+@crew_only
+def list_updates(incident_id):
+    return jsonify(delivery.updates_with_state(hub(), g.user, incident_id))
 
 
 @bp.post("/incidents/<incident_id>/handover")

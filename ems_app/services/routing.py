@@ -120,6 +120,9 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
             notices.append(("grant", {"incident_id": incident.id, "grant": token}, hospital_room(hospital_id)))
     for event, payload, room in notices:
         hub.notify(event, payload, room=room)
+    hub.notify_crew("inquiry_changed", {"incident_id": result["incident_id"], "inquiry_id": inquiry_id,
+                                        "hospital_id": hospital_id, "status": result["status"], "reason": reason},
+                    room=f"incident:{result['incident_id']}")
     return result
 
 

@@ -62,6 +62,8 @@ class IncidentUpdate(BaseModel):
     """A live update the hospital receives in order: vitals, or what changed on the road."""
     model_config = ConfigDict(extra="forbid")
     kind: Literal["vitals", "chief_complaint", "eta", "location", "note"]
+    client_id: str | None = Field(None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                  description="idempotency key from the tablet's offline queue")
     vitals: Vitals | None = None
     text: str | None = Field(None, max_length=2000)
     eta_minutes: int | None = Field(None, ge=0, le=600)

@@ -1,0 +1,59 @@
+"""What the crew sees of each update: sent, delivered to the hospital, seen on a dashboard;
+and of the patient: accepted, acknowledged at the ER.
+
+Acknowledgements are cumulative sequence numbers per grant (the hospital applies updates in
+order), so one number says "everything up to here"."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ems_app.errors import Refused
+from ems_app.hub import Hub
+from ems_app.models import Grant, IncidentEvent, User
+from ems_app.services.incidents import load
+from ems_app.services.routing import active_grant
+from shared.clock import aware, utcnow
+
+CREW_NS = "/crew"
+
+
+def crew_room(incident_id: str) -> str:
+    return f"incident:{incident_id}"
+
+
+def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: int = 0) -> None:
+    """The hospital's gateway reports 'delivered' or 'seen' up to seq, or 'acknowledged'."""
+    if what not in ("delivered", "seen", "acknowledged") or not isinstance(seq, int) or seq < 0:
+        raise Refused(400, "what must be delivered, seen or acknowledged; seq a number", "invalid")
+    with hub.db.transaction() as s:
+        grant = active_grant(s, incident_id)
+        if grant is None or grant.hospital_id != hospital_id:
+            raise Refused(403, "no live grant for that incident", "no_grant")
+        if what == "acknowledged":
+            grant.acknowledged_at = grant.acknowledged_at or utcnow()
+        elif what == "delivered":
+            grant.delivered_seq = max(grant.delivered_seq, seq)
+        else:
+            grant.seen_seq = max(grant.seen_seq, seq)
+            grant.delivered_seq = max(grant.delivered_seq, seq)
+        state = _state(grant)
+    hub.notify_crew("delivery", {"incident_id": incident_id, **state}, room=crew_room(incident_id))
+
+
+def _state(grant: Grant | None) -> dict:
+    if grant is None:
+        return {"hospital_id": None, "delivered_seq": 0, "seen_seq": 0, "acknowledged_at": None}
+    return {"hospital_id": grant.hospital_id, "delivered_seq": grant.delivered_seq, "seen_seq": grant.seen_seq,
+            "acknowledged_at": aware(grant.acknowledged_at).isoformat() if grant.acknowledged_at else None}
+
+
+def updates_with_state(hub: Hub, user: User, incident_id: str) -> dict:
+    with hub.db.read() as s:
+        load(s, user, incident_id)
+        state = _state(active_grant(s, incident_id))
+        events = s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
+                           .order_by(IncidentEvent.seq)).all()
+        rows = [{"seq": e.seq, "kind": e.kind, "payload": e.payload, "client_id": e.client_id,
+                 "state": "seen" if e.seq <= state["seen_seq"] else
+                          "delivered" if e.seq <= state["delivered_seq"] else "sent"} for e in events]
+    return {**state, "updates": rows}
