@@ -25,6 +25,7 @@ def load(overrides: dict | None = None) -> dict:
         "SHARE_LIFETIME_S": int(env.get("SHARE_LIFETIME_S", 60 * 60)),
         "SHARE_MAX_ATTEMPTS": int(env.get("SHARE_MAX_ATTEMPTS", 5)),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "prearrival"),  # one per deployment sharing a Redis
         "ASYNC_MODE": env.get("ASYNC_MODE", "threading"),
         "OQC_SEED": int(env.get("OQC_SEED", 2025)),
         "OQC_CONDITION": env.get("OQC_CONDITION", "up"),

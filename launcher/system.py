@@ -1,7 +1,10 @@
-"""The whole system wired together: a hub, enrolled hospitals, demo accounts."""
+"""The whole system wired together: hub process(es), enrolled hospitals, demo accounts.
+
+Used by `./prearrival start`, the end-to-end tests and the benchmarks, so all three run the
+same real processes the same way."""
 from __future__ import annotations
 
-
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,42 +22,47 @@ class System:
     hub_port: int | None = None
     hospital_ports: list[int] = field(default_factory=list)
     extra_env: dict = field(default_factory=dict)
-    hub: Server | None = None
+    hub_processes: int = 1                           # >1 needs SOCKETIO_MESSAGE_QUEUE in extra_env
+    # Where a hospital's gateway finds the hub: (hospital id, hub urls) -> url; a test may put a proxy there.
+    gateway_route: Callable[[str, list[str]], str] = lambda _hid, urls: urls[-1]
+    hubs: list[Server] = field(default_factory=list)
     hospitals: dict[str, Server] = field(default_factory=dict)
     crew: dict[str, str] = field(default_factory=dict)
     staff: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def hub(self) -> Server | None:
+        return self.hubs[0] if self.hubs else None
 
     def hub_env(self) -> dict:
         return {"EMS_INSTANCE": str(self.root / "ems"), **self.db_env.get("ems", {}), **self.extra_env}
 
     def hospital_env(self, hospital_id: str, name: str) -> dict:
+        hub_url = self.gateway_route(hospital_id, [h.url for h in self.hubs]) if self.hubs else ""
         return {"HOSPITAL_INSTANCE": str(self.root / hospital_id), "HOSPITAL_ID": hospital_id,
-                "HOSPITAL_NAME": name, "HUB_URL": self.hub.url if self.hub else "",
-                **self.db_env.get(hospital_id, {}), **self.extra_env}
+                "HOSPITAL_NAME": name, "HUB_URL": hub_url, **self.db_env.get(hospital_id, {}), **self.extra_env}
 
     def start(self, hospitals=DEMO_HOSPITALS, password: str | None = None) -> "System":
-        self.hub = Server("ems_app", self.hub_env(), self.hub_port)
-        self.crew = _pairs(run_cli("ems_app", ["seed-demo", *(["--password", password] if password else [])],
-                                   self.hub_env()))
-        for i, (hid, name, address) in enumerate(hospitals):
+        pw = ["--password", password] if password else []
+        self.crew = _pairs(run_cli("ems_app", ["seed-demo", *pw], self.hub_env()))
+        for hid, name, address in hospitals:
             env = self.hospital_env(hid, name)
             jwk_file = self.root / hid / "public.jwk"
             jwk_file.parent.mkdir(parents=True, exist_ok=True)
             jwk_file.write_text(run_cli("hospital_app", ["export-jwk"], env))
             run_cli("ems_app", ["enroll-hospital", "--id", hid, "--name", name, "--address", address,
                                 "--jwk-file", str(jwk_file)], self.hub_env())
-            self.staff[hid] = _pairs(run_cli("hospital_app", ["seed-demo", *(["--password", password] if password else [])], env))
-        self.hub.start()
+            self.staff[hid] = _pairs(run_cli("hospital_app", ["seed-demo", *pw], env))
+        for i in range(self.hub_processes):
+            self.hubs.append(Server("ems_app", self.hub_env(), self.hub_port + i if self.hub_port else None).start())
         for i, (hid, name, _address) in enumerate(hospitals):
             port = self.hospital_ports[i] if i < len(self.hospital_ports) else None
             self.hospitals[hid] = Server("hospital_app", self.hospital_env(hid, name), port).start()
         return self
 
     def stop(self) -> None:
-        for server in self.hospitals.values():
+        for server in [*self.hospitals.values(), *self.hubs]:
             server.stop()
-        if self.hub:
-            self.hub.stop()
 
 
 def _pairs(output: str) -> dict[str, str]:
@@ -62,14 +70,14 @@ def _pairs(output: str) -> dict[str, str]:
 
 
 def describe(system: System) -> str:
+    hub = system.hub.url
     lines = ["", "PreArrival is running (SQLite, one process each). Open:",
-             f"  救急隊タブレット / crew tablet:  {system.hub.url}/"]
+             f"  救急隊タブレット / crew tablet:        {hub}/",
+             f"  事後確認 / privacy review queue:       {hub}/review",
+             f"  閲覧履歴 / patient's 'who viewed':     {hub}/my-data   (card SIM-000001 … SIM-000600)"]
     lines += [f"      {u} / {p}" for u, p in system.crew.items()]
     for hid, server in system.hospitals.items():
         lines.append(f"  ER dashboard {hid}:  {server.url}/")
         lines += [f"      {u} / {p}" for u, p in system.staff[hid].items()]
     lines += ["", "Passwords were generated for this demo and are shown only here. Ctrl-C stops everything."]
     return "\n".join(lines)
-
-
-

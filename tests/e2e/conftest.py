@@ -80,3 +80,46 @@ def open_with_record(crew: requests.Session, card_id: str = "SIM-CRITICAL", comp
     assert crew.post(f"{crew.base}/api/incidents/{iid}/basis", json={"basis": {"kind": "consent"}}).status_code == 200
     assert crew.post(f"{crew.base}/api/incidents/{iid}/record", json={}).status_code == 200
     return iid
+
+
+def send_updates(crew: requests.Session, iid: str, first: int, count: int, *, retry_for: float = 60,
+                 pace: float = 0.0, failures: list | None = None) -> None:
+    """Post vitals first..first+count-1 as a tablet would: each with its own idempotency key,
+    retried until the hub answers (it may be down), so each is applied exactly once.
+    Refused or unanswered attempts are appended to `failures`."""
+    import time
+    for n in range(first, first + count):
+        time.sleep(pace)
+        body = {"kind": "vitals", "client_id": f"{iid}-vitals-{n:04d}", "vitals": {"heart_rate": 60 + n % 200}}
+        deadline = time.time() + retry_for
+        while True:
+            try:
+                resp = crew.post(f"{crew.base}/api/incidents/{iid}/updates", json=body, timeout=5)
+                if resp.status_code in (200, 201):
+                    break
+            except requests.RequestException as e:
+                if failures is not None:
+                    failures.append((n, type(e).__name__))
+            if time.time() > deadline:
+                raise AssertionError(f"update {n} never accepted")
+            time.sleep(0.2)
+
+
+def accepted_incident(system, crew, hospital_id: str, doctor: requests.Session, board: "DashboardClient",
+                      card_id: str = "SIM-000070") -> str:
+    """An incident the hospital has accepted, its patient already on the dashboard."""
+    iid = open_with_record(crew, card_id)
+    crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": [hospital_id]})
+    inquiry = board.wait_for("inquiry", lambda d: d["incident_id"] == iid)
+    url = system.hospitals[hospital_id].url
+    assert doctor.post(f"{url}/api/inquiries/{inquiry['inquiry_id']}/answer", json={"accept": True}).ok
+    board.wait_for("patient", lambda d: d["incident_id"] == iid)
+    return iid
+
+
+def updates_seen(board: "DashboardClient", iid: str, until_seq: int, timeout: float = 60) -> list[int]:
+    """Every update seq the dashboard is pushed for iid, until until_seq arrives."""
+    seqs: list[int] = []
+    while not seqs or seqs[-1] != until_seq:
+        seqs.append(board.wait_for("update", lambda d: d["incident_id"] == iid, timeout=timeout)["seq"])
+    return seqs

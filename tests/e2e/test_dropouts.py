@@ -1,0 +1,84 @@
+"""Nothing lost, nothing twice, nothing out of order: across a 30-second network dropout of the
+hospital gateway, and across a kill -9 of the hub in the middle of a stream."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from launcher.system import DEMO_HOSPITALS, System
+from tests.e2e.conftest import (PASSWORD, DashboardClient, accepted_incident, send_updates, sign_in,
+                                updates_seen, wait_online)
+from tests.e2e.proxy import Relay
+
+HOSPITALS = DEMO_HOSPITALS[:1]
+
+
+@pytest.fixture(scope="module")
+def system(module_database, tmp_path_factory):
+    """Hub and one hospital whose gateway reaches the hub through a relay the test can cut."""
+    relays: list[Relay] = []
+
+    def through_relay(_hid, urls):
+        relays.append(Relay(int(urls[-1].rsplit(":", 1)[1])))
+        return relays[-1].url
+
+    db_env = {"ems": module_database("ems"), "tokyo-er": module_database("tokyo-er")}
+    running = System(root=tmp_path_factory.mktemp("system"), db_env=db_env, gateway_route=through_relay)
+    running.start(hospitals=HOSPITALS, password=PASSWORD)
+    running.relay = relays[0]
+    yield running
+    running.stop()
+    relays[0].close()
+
+
+def final_updates(doctor, url, iid) -> list[int]:
+    return [u["seq"] for u in doctor.get(f"{url}/api/patients/{iid}").json()["updates"]]
+
+
+def test_gateway_cut_off_for_30_seconds_gets_a_full_replay(system):
+    er = system.hospitals["tokyo-er"]
+    doctor = sign_in(er.url, "er-doctor")
+    board = DashboardClient(er.url, doctor)
+    crew = sign_in(system.hub.url, "kyukyu1")
+    wait_online(crew, "tokyo-er")
+    iid = accepted_incident(system, crew, "tokyo-er", doctor, board, "SIM-000071")
+    send_updates(crew, iid, 1, 5)
+    system.relay.cut()
+    cut_at = time.monotonic()
+    for n in range(6, 26):                        # updates keep flowing while the ER is cut off
+        send_updates(crew, iid, n, 1)
+        time.sleep(max(0.0, cut_at + (n - 5) * 1.5 - time.monotonic()))
+    assert time.monotonic() - cut_at >= 30
+    system.relay.restore()
+    send_updates(crew, iid, 26, 5)
+    seqs = updates_seen(board, iid, 30)
+    assert seqs == list(range(1, 31)), seqs       # in order, none twice, none lost
+    assert final_updates(doctor, er.url, iid) == list(range(1, 31))
+    board.close()
+
+
+def test_hub_killed_mid_stream_and_restarted_loses_nothing(system):
+    er = system.hospitals["tokyo-er"]
+    doctor = sign_in(er.url, "er-doctor")
+    board = DashboardClient(er.url, doctor)
+    crew = sign_in(system.hub.url, "kyukyu1")
+    wait_online(crew, "tokyo-er")
+    iid = accepted_incident(system, crew, "tokyo-er", doctor, board, "SIM-000072")
+
+    failures: list = []
+    sender = threading.Thread(target=send_updates, args=(crew, iid, 1, 40),
+                              kwargs={"retry_for": 90, "pace": 0.1, "failures": failures})
+    sender.start()
+    time.sleep(1.5)                                # the stream is under way (about 15 of 40 sent)
+    system.hub.kill()                              # kill -9: no clean shutdown
+    time.sleep(2)
+    system.hub.start()
+    sender.join(120)
+    assert not sender.is_alive()
+    assert failures, "the hub was never down while updates were being sent"
+    seqs = updates_seen(board, iid, 40, timeout=90)
+    assert seqs == list(range(1, 41)), seqs
+    assert final_updates(doctor, er.url, iid) == list(range(1, 41))
+    board.close()
