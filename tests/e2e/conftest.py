@@ -35,7 +35,7 @@ class DashboardClient:
         import queue
         self.events: queue.Queue = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
-        for name in ("inquiry", "inquiry_changed", "patient", "update", "patient_removed"):
+        for name in ("inquiry", "inquiry_changed", "patient", "update", "patient_removed", "patient_acknowledged"):
             self.sio.on(name, (lambda n: lambda data: self.events.put((n, data)))(name), namespace="/dashboard")
         cookie = session.cookies.get(cookie_name)
         self.sio.connect(base_url, namespaces=["/dashboard"], transports=["websocket"],
