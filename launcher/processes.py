@@ -39,7 +39,9 @@ class Server:
     def start(self, timeout: float = 60) -> "Server":
         self.log_path.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path / f"{self.module}-{self.port}.log", "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", self.module, "run", "--port", str(self.port)],
+        # Production mode runs under gevent, which must patch before the app is imported.
+        entry = ["launcher.gevent_run", self.module] if self.env.get("ASYNC_MODE") == "gevent" else [self.module]
+        self.proc = subprocess.Popen([sys.executable, "-m", *entry, "run", "--port", str(self.port)],
                                      env={**os.environ, **self.env}, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

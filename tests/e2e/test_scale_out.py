@@ -1,5 +1,5 @@
-"""Two hub processes joined by Redis: an update sent through one reaches a dashboard whose
-hospital gateway is connected to the other."""
+"""Two hub processes joined by Redis, in the production layout (gevent, explicit async mode):
+an update sent through one reaches a dashboard whose hospital gateway is connected to the other."""
 from __future__ import annotations
 
 import uuid
@@ -18,7 +18,7 @@ def system(module_database, tmp_path_factory):
     redis.Redis.from_url(REDIS_URL).ping()  # a missing Redis fails the test, it does not skip it
     db_env = {"ems": module_database("ems"), "tokyo-er": module_database("tokyo-er")}
     running = System(root=tmp_path_factory.mktemp("system"), db_env=db_env, hub_processes=2,
-                     extra_env={"SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
+                     extra_env={"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "ASYNC_MODE": "gevent",
                                 "SOCKETIO_CHANNEL": f"test-{uuid.uuid4().hex}"},
                      gateway_route=lambda _hid, urls: urls[1])   # gateways connect to process 2
     running.start(hospitals=DEMO_HOSPITALS[:1], password=PASSWORD)
