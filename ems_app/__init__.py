@@ -37,9 +37,14 @@ def create_app(overrides: dict | None = None) -> Flask:
                                                               namespace=realtime.HOSPITAL_NS)
     hub.notify_crew = lambda event, payload, room: socketio.emit(event, payload, to=room,
                                                                    namespace=realtime.CREW_NS)
-    if cfg["EXPIRY_SWEEP_S"] > 0 and not cfg["TESTING"]:
-        socketio.start_background_task(_sweep_forever, socketio, hub, cfg["EXPIRY_SWEEP_S"])
     return app
+
+
+def start_background_work(app: Flask) -> None:
+    """What only a serving process runs (not CLI commands, not in-process tests)."""
+    if app.config["EXPIRY_SWEEP_S"] > 0:
+        app.extensions["socketio"].start_background_task(
+            _sweep_forever, app.extensions["socketio"], app.extensions["hub"], app.config["EXPIRY_SWEEP_S"])
 
 
 def _sweep_forever(socketio, hub: Hub, every_s: float) -> None:

@@ -1,9 +1,18 @@
-"""`python -m ems_app run|seed-demo|enroll-hospital`: the hub's command line."""
+"""`python -m ems_app run|seed-demo|enroll-hospital|rotate-keys|verify-audit|export-audit|backup|restore`:
+the hub's command line.
+
+verify-audit and export-audit open only the database and the instance's audit key (no web app,
+no socket layer, no grant-expiry sweeper), so a privacy officer's check does not serve or
+end grants as a side effect. verify-audit only reads and exits 1 on a broken trail, so a cron job
+or monitor can alert on it; export-audit records itself in the trail before it writes."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+
+from web.serve import add_backup_commands, run_backup_command, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +33,25 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--lon", type=float)
     sub.add_parser("rotate-keys", help="make a new grant-signing key current; old keys stay published "
                                        "until grants they signed have expired")
+    sub.add_parser("verify-audit", help="check the audit trail's HMAC chain; exit 1 if it is broken")
+    add_backup_commands(sub)
+    export = sub.add_parser("export-audit", help="write the audit trail as a FHIR R4 Bundle of AuditEvent")
+    export.add_argument("--out", required=True, help="file to write (created mode 0600)")
+    export.add_argument("--since", help="ISO date or time (UTC unless it says otherwise)")
     args = parser.parse_args(argv)
+    if args.command in ("verify-audit", "export-audit"):
+        return _audit_command(args)
+    if args.command in ("backup", "restore"):
+        from ems_app import config
+        return run_backup_command(args, config.load())
 
     from ems_app import create_app
     app = create_app()
     hub = app.extensions["hub"]
     if args.command == "run":
-        socketio = app.extensions["socketio"]
-        print(f"hub listening on http://{args.host}:{args.port}/", flush=True)
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                     use_reloader=False, log_output=False)
+        from ems_app import start_background_work
+        start_background_work(app)
+        serve(app, args.host, args.port, "hub")
     elif args.command == "seed-demo":
         from ems_app.services.enrolment import seed_demo_crew
         for username, password in seed_demo_crew(hub, args.password).items():
@@ -55,6 +73,41 @@ def main(argv: list[str] | None = None) -> int:
             audit.append(s, hub.audit_key, actor="operator", action="keys.rotate", detail={"kid": kid})
         print(f"new signing key {kid}; published keys: {len(hub.keys.jwks()['keys'])}")
     return 0
+
+
+def _audit_command(args) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from ems_app import config
+    from ems_app.hub import Hub
+    from ems_app.services import audit, audit_export
+    cfg = config.load()
+    hub = Hub.from_config(cfg)
+    try:
+        if args.command == "verify-audit":
+            with hub.db.read() as s:
+                count, broken = audit.check(s, hub.audit_key, Path(cfg["INSTANCE"]) / "audit-head.json")
+            if broken is not None:
+                print(f"audit trail BROKEN at entry {broken.id} ({broken.at}, {broken.action})")
+                print(f"  {broken.why}", file=sys.stderr)
+                return 1
+            print(f"audit trail intact: {count} entries")
+            return 0
+        try:
+            since = datetime.fromisoformat(args.since) if args.since else None
+        except ValueError:
+            print(f"error: --since {args.since!r} is not an ISO date or time", file=sys.stderr)
+            return 2
+        # Open first, so a bad path fails before the export is recorded. Mode 0600: who viewed what.
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            bundle = audit_export.export(hub, since=since)
+            json.dump(bundle, f, ensure_ascii=False, indent=1)
+        print(f"exported {len(bundle['entry'])} audit events to {args.out}")
+        return 0
+    finally:
+        hub.db.dispose()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""`python -m hospital_app run|seed-demo|export-jwk`: the hospital app's command line."""
+"""`python -m hospital_app run|seed-demo|export-jwk|backup|restore`: the hospital app's command line."""
 from __future__ import annotations
 
 import argparse
 import json
 import secrets
 import sys
+
+from web.serve import add_backup_commands, run_backup_command, serve
 
 DEMO_STAFF = [("er-doctor", "救急医 高橋", "physician"), ("er-nurse", "看護師 田中", "nurse"),
               ("er-clerk", "受付 伊藤", "clerk")]
@@ -19,15 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     seed = sub.add_parser("seed-demo", help="create demo ER staff; prints their passwords")
     seed.add_argument("--password")
     sub.add_parser("export-jwk", help="print this hospital's public key for enrolment at the hub")
+    add_backup_commands(sub)
     args = parser.parse_args(argv)
+    if args.command in ("backup", "restore"):
+        from hospital_app import config
+        return run_backup_command(args, config.load())
 
     from hospital_app import create_app
     app = create_app({"GATEWAY": "1" if args.command == "run" else "0"})
     if args.command == "run":
-        socketio = app.extensions["socketio"]
-        print(f"hospital {app.config['HOSPITAL_ID']} listening on http://{args.host}:{args.port}/", flush=True)
-        socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
-                     use_reloader=False, log_output=False)
+        serve(app, args.host, args.port, f"hospital {app.config['HOSPITAL_ID']}")
     elif args.command == "seed-demo":
         from hospital_app.staff import create_staff
         for username, display, role in DEMO_STAFF:

@@ -2,6 +2,12 @@
 record commit together or not at all."""
 from __future__ import annotations
 
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -31,6 +37,56 @@ def _fields(e: AuditEntry) -> dict:
 
 def first_broken(session: Session, key: bytes) -> int | None:
     """The id of the first entry that does not chain, or None if the trail is intact."""
-    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-    bad = verify_chain(key, ((e.previous_hash, e.hash, _fields(e)) for e in entries))
+    entries = _all(session)
+    bad = _first_bad(key, entries)
     return None if bad is None else entries[bad].id
+
+
+def _all(session: Session) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def _first_bad(key: bytes, entries: list[AuditEntry]) -> int | None:
+    return verify_chain(key, ((e.previous_hash, e.hash, _fields(e)) for e in entries))
+
+
+@dataclass(frozen=True)
+class Broken:
+    """Where the trail breaks: the entry's id, time and action, and why."""
+    id: int
+    at: str
+    action: str
+    why: str
+
+
+def check(session: Session, key: bytes, head_file: Path | None = None) -> tuple[int, Broken | None]:
+    """(number of entries, the first break or None).
+
+    The chain finds an altered, inserted or deleted entry anywhere but at the end: if the newest
+    entries are deleted, what remains still chains. So a check that finds the trail intact
+    remembers its head (id, hash, time, action) in `head_file`, kept in the instance dir beside the
+    key where a database-only attacker cannot reach it, and the next check requires that entry to
+    be there unchanged. A truncated tail is thus caught back to the last check: run verify-audit
+    on a schedule. Restoring the database from an older backup trips it too, on purpose."""
+    entries = _all(session)  # one read, so the head remembered is an entry that was verified
+    bad = _first_bad(key, entries)
+    if bad is not None:
+        e, before = entries[bad], entries[bad - 1].hash if bad else GENESIS
+        why = ("its content does not match its hash (altered, or forged)" if e.previous_hash == before
+               else "it does not follow the entry before it (inserted, or the entry before it deleted)")
+        return len(entries), Broken(e.id, _iso(e.at), e.action, why)
+    if head_file is not None and head_file.exists():
+        seen = json.loads(head_file.read_text())
+        if {e.id: e.hash for e in entries}.get(seen["id"]) != seen["hash"]:
+            return len(entries), Broken(seen["id"], seen["at"], seen["action"],
+                                        "missing: it was the newest entry at an earlier check")
+    if head_file is not None and entries:
+        last = entries[-1]
+        tmp = head_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"id": last.id, "hash": last.hash, "at": _iso(last.at), "action": last.action}))
+        os.replace(tmp, head_file)  # atomic: a crash leaves the old head, never half a file
+    return len(entries), None
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat() + "Z"  # stored as naive UTC

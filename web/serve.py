@@ -1,0 +1,39 @@
+"""Serving an app and the backup commands, the same way for both apps."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+
+def serve(app: Flask, host: str, port: int, name: str) -> None:
+    # Request lines carry ids and share tokens (/s/<token>): they stay out of the logs.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    print(f"{name} listening on http://{host}:{port}/ (async mode {app.config['ASYNC_MODE']})", flush=True)
+    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True,
+                                   use_reloader=False, log_output=False)
+
+
+def add_backup_commands(sub: argparse._SubParsersAction) -> None:
+    backup = sub.add_parser("backup", help="write a consistent copy of the store to a file")
+    backup.add_argument("--out", required=True, type=Path)
+    restore = sub.add_parser("restore", help="replace the store with a backup (stop the app first)")
+    restore.add_argument("--from", dest="source", required=True, type=Path)
+
+
+def run_backup_command(args, cfg: dict) -> int:
+    from shared import backup
+    try:
+        if args.command == "backup":
+            backup.backup(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], args.out)
+            print(f"backed up to {args.out}")
+        else:
+            backup.restore(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], args.source)
+            print(f"restored from {args.source}")
+    except (OSError, RuntimeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
