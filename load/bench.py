@@ -1,0 +1,209 @@
+"""`python -m load.bench`: start the system itself, drive a profile, print the figures.
+
+Layouts: `sqlite-1` (the embedded default: one hub process, threading, SQLite) and `pg-N`
+(N hub processes under gevent on PostgreSQL, joined by Redis). In the same run the same
+messages go through a bare python-socketio relay (the floor). With `--sweep` the update rate
+rises step by step until p99 passes 250 ms or an update is lost: the highest passing rate
+is the layout's capacity. Results are printed and written as JSON under load/results/."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import aiohttp
+
+from launcher.processes import free_port
+from launcher.system import DEMO_HOSPITALS, System
+from load import driver
+from load.monitor import Monitor
+from load.profiles import PROFILES, Profile
+
+PASSWORD = "bench password 2026"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def start_system(layout: str, root: Path, hospitals: int) -> System:
+    kind, procs = layout.split("-")
+    if kind == "sqlite":
+        db = lambda name: {"DATABASE_URL": f"sqlite:///{root / name}.db"}  # noqa: E731
+        extra = {"ASYNC_MODE": "threading"}
+    else:
+        tag = uuid.uuid4().hex[:8]
+        db = lambda name: {"DATABASE_URL": PG_URL, "DATABASE_SCHEMA": f"bench_{name.replace('-', '_')}_{tag}"}  # noqa: E731
+        extra = {"ASYNC_MODE": "gevent", "SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"bench-{tag}"}
+    chosen = DEMO_HOSPITALS[:hospitals]
+    order = {hid: i for i, (hid, _, _) in enumerate(chosen)}
+    system = System(root=root, db_env={"ems": db("ems"), **{h: db(h) for h, _, _ in chosen}},
+                    extra_env={**extra, "EXPIRY_SWEEP_S": "30"}, hub_processes=int(procs),
+                    gateway_route=lambda hid, urls: urls[order[hid] % len(urls)])
+    return system.start(hospitals=chosen, password=PASSWORD)
+
+
+async def setup(system: System, profile: Profile, rec: driver.Recorder):
+    jar = lambda: aiohttp.CookieJar(unsafe=True)  # noqa: E731  (cookies on 127.0.0.1)
+    crews = [aiohttp.ClientSession(cookie_jar=jar()) for _ in range(8)]
+    for http in crews:
+        await driver.login(http, system.hub.url, "kyukyu1", PASSWORD)
+    er = {}
+    dashboards, index = {}, 0
+    for hid, server in system.hospitals.items():
+        http = aiohttp.ClientSession(cookie_jar=jar())
+        cookie = await driver.login(http, server.url, "er-doctor", PASSWORD)
+        er[hid] = (server.url, http)
+        for _ in range(profile.dashboards_per_hospital):
+            dashboards[index] = (hid, await driver.dashboard(index, server.url, "er_session", cookie, rec))
+            index += 1
+    hospitals = list(system.hospitals)
+    by_hospital: dict[str, list[str]] = {h: [] for h in hospitals}
+    gate = asyncio.Semaphore(16)
+
+    async def one(i: int):
+        hid = hospitals[i % len(hospitals)]
+        async with gate:
+            iid = await driver.open_incident(crews[i % len(crews)], system.hubs[i % len(system.hubs)].url,
+                                             f"SIM-{i % 600 + 1:06d}", hid, er[hid][0], er[hid][1], rec)
+        by_hospital[hid].append(iid)
+    started = time.time()
+    await asyncio.gather(*(one(i) for i in range(profile.incidents)))
+    return crews, er, dashboards, by_hospital, time.time() - started
+
+
+async def measure(system: System, profile: Profile, intervals: list[float], monitor_pids: dict) -> dict:
+    rec = driver.Recorder()
+    crews, er, dashboards, by_hospital, setup_s = await setup(system, profile, rec)
+    iids = [i for ids in by_hospital.values() for i in ids]
+    steps = []
+    for interval in intervals:
+        rec.update_ms, rec.recording = [], True
+        before = rec.disconnects
+        with Monitor(monitor_pids) as mon:
+            await driver.stream(lambda i: crews[i % len(crews)], [h.url for h in system.hubs], iids, interval,
+                                profile.duration_s, rec)
+            await asyncio.sleep(5)  # drain
+        rec.recording = False
+        step = {"incidents": len(iids), "interval_s": interval, "rate_per_s": round(len(iids) / interval, 1),
+                "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
+                **rec.integrity(by_hospital, {i: h for i, (h, _) in dashboards.items()}),
+                "dashboard_disconnects": rec.disconnects - before, "resources": mon.summary()}
+        steps.append(step)
+        print(json.dumps(step), flush=True)
+        p99 = step["update_to_dashboard_ms"].get("p99", 1e9)
+        if len(intervals) > 1 and (p99 > 250 or step["lost"]):
+            break
+    for _, sio in dashboards.values():
+        await sio.disconnect()
+    for http in [*crews, *(h for _, h in er.values())]:
+        await http.close()
+    return {"setup_s": round(setup_s, 1), "accept_to_record_ms": driver.percentiles(rec.accept_ms),
+            "dashboards": len(dashboards), "steps": steps}
+
+
+async def floor(async_mode: str, dashboards: int, rate: float, duration: float) -> dict:
+    """The same number of dashboards and messages through a bare relay."""
+    import socketio
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "load.relay", "--port", str(port), "--async-mode", async_mode],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                async with aiohttp.ClientSession() as h, h.get(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        break
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.1)
+        rec = driver.Recorder()
+        clients = []
+        for i in range(dashboards):
+            c = socketio.AsyncClient()
+            c.on("update", (lambda k: lambda d: rec.on_update(k, d))(i), namespace="/dashboard")
+            await c.connect(f"http://127.0.0.1:{port}", namespaces=["/dashboard"], transports=["websocket"])
+            clients.append(c)
+        sender = socketio.AsyncClient()
+        await sender.connect(f"http://127.0.0.1:{port}", namespaces=["/sender"], transports=["websocket"])
+        rec.recording = True
+        with Monitor({"relay": proc.pid}) as mon:
+            n, start = 0, time.monotonic()
+            while time.monotonic() - start < duration:
+                n += 1
+                await sender.emit("relay", {"incident_id": "floor", "seq": n, "kind": "vitals", "payload": {"vitals": {
+                    "heart_rate": 80, "spo2": 95, "taken_at": datetime.now(timezone.utc).isoformat()}}},
+                                  namespace="/sender")
+                await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            await asyncio.sleep(3)
+        rec.sent["floor"] = n
+        result = {"rate_per_s": rate, "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
+                  **rec.integrity({"x": ["floor"]}, {i: "x" for i in range(dashboards)}), "resources": mon.summary()}
+        for c in [*clients, sender]:
+            await c.disconnect()
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m load.bench")
+    parser.add_argument("--layouts", default="sqlite-1", help="comma list: sqlite-1,pg-1,pg-2,pg-4")
+    parser.add_argument("--profile", default="peak", choices=sorted(PROFILES))
+    parser.add_argument("--duration", type=float, help="seconds per measured step")
+    parser.add_argument("--sweep", action="store_true", help="raise the rate until p99 > 250 ms or loss")
+    parser.add_argument("--out", type=Path, default=Path("load/results"))
+    args = parser.parse_args()
+    profile = PROFILES[args.profile]
+    if args.duration:
+        profile = Profile(**{**profile.__dict__, "duration_s": args.duration})
+    intervals = [profile.update_interval_s]
+    if args.sweep:
+        intervals = [profile.incidents / r for r in (25, 50, 100, 200, 300, 400, 600, 800, 1000, 1400, 2000)]
+    args.out.mkdir(parents=True, exist_ok=True)
+    for layout in args.layouts.split(","):
+        with tempfile.TemporaryDirectory(prefix=f"bench-{layout}-") as tmp:
+            system = start_system(layout, Path(tmp), profile.hospitals)
+            try:
+                pids = {f"hub-{i + 1}": h.proc.pid for i, h in enumerate(system.hubs)}
+                pids.update({hid: s.proc.pid for hid, s in system.hospitals.items()})
+                print(f"== {layout}: profile {profile.name}, {profile.incidents} incidents, "
+                      f"{profile.hospitals} hospitals × {profile.dashboards_per_hospital} dashboards", flush=True)
+                result = asyncio.run(measure(system, profile, intervals, pids))
+            finally:
+                system.stop()
+        mode = "threading" if layout.startswith("sqlite") else "gevent"
+        result["floor"] = asyncio.run(floor(mode, result["dashboards"] // profile.hospitals,
+                                            result["steps"][0]["rate_per_s"] / profile.hospitals, profile.duration_s))
+        result.update(layout=layout, profile=profile.name, sweep=args.sweep,
+                      measured_at=time.strftime("%Y-%m-%d %H:%M:%S"))
+        name = f"{layout}-{profile.name}{'-sweep' if args.sweep else ''}.json"
+        (args.out / name).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        print(summary(result), flush=True)
+
+
+def summary(r: dict) -> str:
+    first = r["steps"][0]
+    lat, fl = first["update_to_dashboard_ms"], r["floor"]["update_to_dashboard_ms"]
+    lines = [f"-- {r['layout']} {r['profile']}: setup {r['setup_s']} s; accept→record {fmt(r['accept_to_record_ms'])}",
+             f"   update→dashboard at {first['rate_per_s']}/s: {fmt(lat)}; lost {first['lost']}, "
+             f"dup {first['duplicated']}, disorder {first['out_of_order']}",
+             f"   floor (bare relay, same per-hospital fan-out): {fmt(fl)}; median ratio "
+             f"{lat.get('p50', 0) / max(fl.get('p50', 1e-9), 1e-9):.1f}x"]
+    if r["sweep"]:
+        ok = [s for s in r["steps"] if s["update_to_dashboard_ms"].get("p99", 1e9) <= 250 and not s["lost"]]
+        lines.append(f"   highest rate with p99 <= 250 ms and nothing lost: {ok[-1]['rate_per_s'] if ok else 'none'}/s")
+    return "\n".join(lines)
+
+
+def fmt(p: dict) -> str:
+    return "no samples" if not p.get("n") else f"p50 {p['p50']:.1f} / p90 {p['p90']:.1f} / p99 {p['p99']:.1f} / max {p['max']:.1f} ms (n={p['n']})"
+
+
+if __name__ == "__main__":
+    main()

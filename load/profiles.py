@@ -1,0 +1,46 @@
+"""Load profiles derived from the brief's national figures.
+
+- About 7.6 million ambulance dispatches a year (2023) and about 45 minutes from call to
+  hospital: 7,600,000 × 45 min / (365 × 24 × 60 min) ≈ 650 incidents under way on average.
+- At peak: 2,000 or more incidents under way.
+- Each incident sends one update (vitals, ETA, notes) every 15–30 s while on the road: at
+  one per 30 s, 2,000 incidents make 2,000 / 30 ≈ 67 updates/s; the stress profile is ten
+  times that rate over the same connections (≈ 667 updates/s).
+- About 4,000 emergency-designated hospitals, each ER running one or more dashboards.
+
+On one 2-core machine the whole national ER side cannot run: every hospital runs its own
+hospital app at the hospital. The benchmark therefore runs a few real hospital apps with a
+few dashboards each (each update fans out to the dashboards of its one accepting hospital, as
+in reality), and the hub carries the national incident count and update rate. Connection
+counts on the hub side are reported with each result."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DISPATCHES_PER_YEAR = 7_600_000
+MINUTES_PER_CASE = 45
+AVERAGE_INCIDENTS = round(DISPATCHES_PER_YEAR * MINUTES_PER_CASE / (365 * 24 * 60))  # ≈ 650
+PEAK_INCIDENTS = 2_000
+UPDATE_INTERVAL_S = 30
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    incidents: int
+    update_interval_s: float
+    hospitals: int = 2
+    dashboards_per_hospital: int = 4
+    duration_s: float = 60
+
+    @property
+    def update_rate(self) -> float:
+        return self.incidents / self.update_interval_s
+
+
+PROFILES = {
+    "smoke": Profile("smoke", incidents=20, update_interval_s=2, duration_s=10),
+    "average": Profile("average", incidents=AVERAGE_INCIDENTS, update_interval_s=UPDATE_INTERVAL_S),
+    "peak": Profile("peak", incidents=PEAK_INCIDENTS, update_interval_s=UPDATE_INTERVAL_S),
+    "peak10x": Profile("peak10x", incidents=PEAK_INCIDENTS, update_interval_s=UPDATE_INTERVAL_S / 10),
+}

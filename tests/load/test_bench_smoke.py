@@ -1,0 +1,18 @@
+"""The benchmark itself works: it starts the system, drives a small profile through real
+servers and a bare relay, and reports an update stream with nothing lost, duplicated or out
+of order. (Its speed figures are for docs/performance.md, not asserted here.)"""
+import json
+import subprocess
+import sys
+
+
+def test_bench_smoke_profile_reports_a_complete_stream(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "load.bench", "--layouts", "sqlite-1", "--profile", "smoke",
+                           "--duration", "4", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "sqlite-1-smoke.json").read_text())
+    step = result["steps"][0]
+    assert step["update_to_dashboard_ms"]["n"] > 0 and result["accept_to_record_ms"]["n"] == 20
+    assert (step["lost"], step["duplicated"], step["out_of_order"]) == (0, 0, 0)
+    assert result["floor"]["update_to_dashboard_ms"]["n"] > 0
+    assert "update→dashboard" in done.stdout and "floor" in done.stdout
