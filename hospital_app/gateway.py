@@ -1,7 +1,8 @@
 """The hospital's gateway to the hub: connects out over Socket.IO as this hospital.
 
-Hub events go through one queue and one worker thread, so a grant, its record and the live
-updates after it are applied in order. A gap in the update numbers, or a reconnect, makes
+Hub events go through lanes: each incident always goes to the same lane, and each lane has one
+worker thread, so a grant, its record and the live updates after it are applied in order while
+different incidents are handled in parallel. A gap in the update numbers, or a reconnect, makes
 the gateway ask the hub for what it missed, so nothing is lost across a dropout."""
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import queue
 import threading
 import time
+import zlib
 
 import requests
 import socketio
@@ -20,13 +22,26 @@ from shared.tokens import KeyStore, make_assertion, make_proof
 
 log = logging.getLogger(__name__)
 NS = "/hospital"
+LANES = 4
+
+
+class Lanes:
+    """put((name, data)) like a queue; an event about an incident always lands in that
+    incident's lane, anything else in lane 0."""
+
+    def __init__(self, count: int):
+        self.queues = [queue.Queue() for _ in range(count)]
+
+    def put(self, event: tuple[str, dict | None]) -> None:
+        incident_id = (event[1] or {}).get("incident_id") if isinstance(event[1], dict) else None
+        self.queues[zlib.crc32(incident_id.encode()) % len(self.queues) if incident_id else 0].put(event)
 
 
 class Gateway:
     def __init__(self, cfg: dict, db: Database, keys: KeyStore, dashboard: Dashboard):
         self.hospital_id, self.hub_url, self.issuer = cfg["HOSPITAL_ID"], cfg["HUB_URL"], cfg["HUB_ISSUER"]
         self.db, self.keys, self.dashboard = db, keys, dashboard
-        self.events: queue.Queue = queue.Queue()
+        self.events = Lanes(LANES)
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
@@ -46,7 +61,8 @@ class Gateway:
         return make_assertion(self.keys, hospital_id=self.hospital_id, audience=self.issuer)
 
     def start(self) -> None:
-        threading.Thread(target=self._work, name="gateway-worker", daemon=True).start()
+        for i, lane in enumerate(self.events.queues):
+            threading.Thread(target=self._work, args=(lane, i == 0), name=f"gateway-lane-{i}", daemon=True).start()
         threading.Thread(target=self._connect_loop, name="gateway-connect", daemon=True).start()
 
     def stop(self) -> None:
@@ -79,18 +95,18 @@ class Gateway:
                 self.events.put(("grant", {"incident_id": result["incident_id"], "grant": result["grant"]}))
         return result
 
-    # ---- the worker: every hub event, one at a time, in arrival order ----
-    def _work(self) -> None:
+    # ---- the workers: each lane's events one at a time, in arrival order ----
+    def _work(self, lane: queue.Queue, purges: bool) -> None:
         last_purge = time.monotonic()
         while not self._stopped.is_set():
             try:
-                name, data = self.events.get(timeout=1)
+                name, data = lane.get(timeout=1)
                 getattr(self, f"_on_{name}")(data)
             except queue.Empty:
                 pass
             except Exception:  # one bad event must not stop the gateway; the id is enough to trace
                 log.exception("gateway: handling %s failed", name)
-            if time.monotonic() - last_purge >= 1:
+            if purges and time.monotonic() - last_purge >= 1:
                 last_purge = time.monotonic()
                 self._purge_expired()
 
@@ -174,11 +190,17 @@ class Gateway:
             self._on_inquiry(inquiry)
         self._on_report_access()
         live = {g["incident_id"] for g in state["grants"]}
-        for incident_id, grant, last in store.held_patients(self.db):
-            if incident_id not in live:
-                self._forget(incident_id, "ended")
-            else:
-                self._redeem(incident_id, grant, after=last, fresh=False)
+        for incident_id, _grant, _last in store.held_patients(self.db):
+            self.events.put(("catch_up", {"incident_id": incident_id, "live": incident_id in live}))
+
+    def _on_catch_up(self, data: dict) -> None:
+        """In the incident's own lane, so a replay never interleaves with its live updates."""
+        if not data["live"]:
+            self._forget(data["incident_id"], "ended")
+            return
+        last = store.last_seq(self.db, data["incident_id"])
+        if last is not None:
+            self._redeem(data["incident_id"], store.grant_of(self.db, data["incident_id"]), after=last, fresh=False)
 
     def _on_report_access(self, _data=None) -> None:
         """Send the hub every staff look it has not acknowledged yet (after a dropout too)."""

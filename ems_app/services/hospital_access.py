@@ -160,11 +160,10 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
                   "updates": events, "record": None, "critical": None, "patient": None}
     if record_json:
         record = EmergencyRecord.model_validate_json(record_json)
-        view = record if full else emergency_summary(record, date.today(), scope=claims.scope)
-        scoped = view.model_dump(mode="json", include=set(claims.scope))
+        summary = emergency_summary(record, date.today(), scope=claims.scope)
         card = record.card
         body["patient"] = {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
                            "sex": card.sex}
-        body["record"] = scoped
-        body["critical"] = critical_facts(emergency_summary(record, date.today(), scope=claims.scope)).model_dump()
+        body["record"] = (record if full else summary).model_dump(mode="json", include=set(claims.scope))
+        body["critical"] = critical_facts(summary).model_dump()
     return body
