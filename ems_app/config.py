@@ -34,6 +34,7 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Strict",
         "SESSION_COOKIE_NAME": "ems_session",
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", 0)),  # reverse proxies in front (docs/operations.md)
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "TESTING": env.get("TESTING", "0") == "1",
     }

@@ -28,5 +28,6 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Strict",
         "SESSION_COOKIE_NAME": "er_session",
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", 0)),  # reverse proxies in front (docs/operations.md)
         "MAX_CONTENT_LENGTH": 64 * 1024,
     }

@@ -66,3 +66,13 @@ def init_app(app: Flask, refusal_type: type[Exception] | None = None) -> None:
         if request.path.startswith("/api/"):
             resp.headers["Cache-Control"] = "no-store"
         return resp
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, take scheme, host and client address from their
+    X-Forwarded-* headers: DPoP proofs sign the public https URL, share links must be https,
+    and throttles need the real client. Applied outside Socket.IO so its same-origin check
+    sees the public origin too. With 0 hops (no proxy) those headers are ignored."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

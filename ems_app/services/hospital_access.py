@@ -67,9 +67,14 @@ def _refused(hub: Hub, who: str, incident_id: str | None, reason: str) -> None:
 
 def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof: str | None,
            incident_id: str, after_seq: int = 0, full: bool = False, requested_by: str = "") -> dict:
-    """The record within the grant's scope and the updates after `after_seq`, or a refusal."""
+    """The record within the grant's scope and every update (after_seq 0), or only the updates
+    after `after_seq` (a gateway catching up), or a refusal."""
     who = "unknown"
     try:
+        if after_seq < 0:
+            raise Refused(400, "after: must be 0 or a sequence number", "invalid")
+        if full and (after_seq or not requested_by.startswith("physician:")):
+            raise Refused(403, "the full history opens only on a physician's request", "forbidden")
         if not authorization or not authorization.startswith("DPoP "):
             raise Refused(401, "Authorization: DPoP <grant> required", "no_grant")
         grant_token = authorization[5:]
@@ -158,7 +163,7 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
     body: dict = {"incident_id": incident_id, "grant_expires_at": to_epoch(ends), "basis": claims.basis,
                   "purpose_of_use": claims.purpose_of_use, "record_status": record_status, "incident": info,
                   "updates": events, "record": None, "critical": None, "patient": None}
-    if record_json:
+    if record_json and (after_seq == 0 or full):  # catching up on updates returns no record
         record = EmergencyRecord.model_validate_json(record_json)
         summary = emergency_summary(record, date.today(), scope=claims.scope)
         card = record.card

@@ -40,9 +40,19 @@ def _identified(s, hub: Hub, user: User, incident: Incident, card_id: str, kind:
                  detail={"card_kind": kind, "confirmation": confirmation, "flagged": flagged})
 
 
+def _open_and_unidentified(hub: Hub, user: User, incident_id: str) -> None:
+    with hub.db.read() as s:
+        incident = load(s, user, incident_id)
+        if incident.status != "open":
+            raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+        if incident.card_id is not None:
+            raise Refused(409, "the patient is already identified / 本人確認済みです", "identified")
+
+
 def identify(hub: Hub, user: User, incident_id: str, data: CardReadIn) -> Incident:
     """Read the card once. A photo card needs the crew's face check; a smartphone card has
     no photo, so the crew must say how identity was confirmed instead, and it is flagged."""
+    _open_and_unidentified(hub, user, incident_id)  # the crew's own open incident, before any card lookup
     try:
         card = hub.source.read_card(data.card_id)
     except RecordSourceError as e:
@@ -75,6 +85,7 @@ def identify_by_attributes(hub: Hub, user: User, incident_id: str, data: Attribu
     """No card: the flagged, rate-limited, audited 4-attribute fallback, under the emergency
     exception only, and only an exact single match identifies."""
     now = utcnow()
+    _open_and_unidentified(hub, user, incident_id)
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if (incident.basis or {}).get("kind") != "emergency_exception":
@@ -91,23 +102,25 @@ def identify_by_attributes(hub: Hub, user: User, incident_id: str, data: Attribu
             raise Refused(429, f"4-attribute search limit reached ({SEARCHES_PER_USER_HOUR}/h per user, "
                                f"{SEARCHES_PER_HQ_HOUR}/h per fire HQ) / 検索回数の上限です", "rate_limited")
         s.add(AttributeSearch(user_id=user.id, organisation=user.organisation))
+    card, failure = None, None
     try:
         matches = hub.source.search_by_attributes(data.name_kana, data.birth_date, data.sex, data.address)
+        if len(matches) == 1:
+            card = hub.source.read_card(matches[0])
     except RecordSourceError as e:
         matches, failure = [], e
-    else:
-        failure = None
-    with hub.db.transaction() as s:
-        incident = load(s, user, incident_id, for_update=True)
-        outcome = failure.code if failure else {0: "no_match", 1: "match"}.get(len(matches), "several")
-        if outcome != "match":
-            audit.append(s, hub.audit_key, actor=actor(user), action="identify.attributes_failed",
-                         incident_id=incident_id, detail={"result": outcome})
-        else:
-            card = hub.source.read_card(matches[0])
-            _identified(s, hub, user, incident, card.card_id, card.kind, "attributes", "4-attribute exact match", True)
+    outcome = failure.code if failure else {0: "no_match", 1: "match"}.get(len(matches), "several")
+    with hub.db.transaction() as s:  # the search is on record whatever happens next
+        audit.append(s, hub.audit_key, actor=actor(user), action="identify.attributes_search",
+                     incident_id=incident_id, detail={"result": outcome})
         review.flag(s, user.organisation, incident_id, "attribute_search",
                     f"4情報検索 / 4-attribute search: {outcome}")
+    if card is not None:
+        with hub.db.transaction() as s:
+            incident = load(s, user, incident_id, for_update=True)
+            if incident.status != "open":
+                raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+            _identified(s, hub, user, incident, card.card_id, card.kind, "attributes", "4-attribute exact match", True)
     if outcome == "several":
         raise Refused(409, "several people match: identify another way / 複数該当のため特定できません", "several")
     if outcome == "no_match":

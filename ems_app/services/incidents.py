@@ -111,6 +111,8 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
         status = e.code
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
+        if incident.status != "open":  # closed while the source answered: keep nothing
+            raise Refused(409, "incident was closed; nothing was stored / 事案は終了しました", "closed")
         incident.record_status = status
         if record_json is not None:
             incident.record_json = record_json

@@ -19,12 +19,12 @@ from sqlalchemy import select, update
 from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Incident, Share, User
-from ems_app.services import audit
+from ems_app.services import audit, review
 from ems_app.services.incidents import actor, load
 from shared.accounts import check_password, hash_password
 from shared.clock import aware, utcnow
 from shared.schemas.record import EmergencyRecord
-from shared.summary import critical_facts, emergency_summary
+from shared.summary import GRANT_SCOPE, critical_facts, emergency_summary
 
 
 def _digest(token: str) -> str:
@@ -81,10 +81,15 @@ def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
     with hub.db.transaction() as s:
         share = s.scalars(select(Share).where(Share.token_hash == digest)).first()
         if share is None:
-            raise Refused(404, "this link does not exist / このリンクは存在しません", "unknown")
+            audit.append(s, hub.audit_key, actor="share:unknown", action="share.attempt",
+                         detail={"ok": False, "reason": "unknown link", "client": client[:64]})
+    if share is None:
+        raise Refused(404, "this link does not exist / このリンクは存在しません", "unknown")
+    with hub.db.transaction() as s:
+        share = s.scalars(select(Share).where(Share.token_hash == digest)).first()
         right = reserved and check_password(share.passcode_hash, passcode)
-        if right:
-            share.attempts -= 1  # only wrong passcodes count against the limit
+        if right:  # only wrong passcodes count against the limit: give the reserved attempt back
+            s.execute(update(Share).where(Share.id == share.id).values(attempts=Share.attempts - 1))
             share.opened_at = share.opened_at or now
         audit.append(s, hub.audit_key, actor=f"share:{share.id}", action="share.open" if right else "share.attempt",
                      incident_id=share.incident_id, detail={"ok": right, "client": client[:64],
@@ -95,6 +100,9 @@ def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
         if right:
             incident = s.get(Incident, incident_id)
             record_json, basis = incident.record_json, incident.basis["kind"]
+            if basis == "emergency_exception":
+                review.flag(s, f"share:{share.recipient}"[:64], incident_id, "emergency_exception",
+                            "QR共有で緊急時例外の記録を閲覧 / opened a share under the emergency exception")
     if expired:
         raise Refused(410, "this link has expired / このリンクは期限切れです", "expired")
     if not right:
@@ -106,5 +114,8 @@ def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
         raise Refused(410, "this incident has ended / 事案は終了しました", "expired")
     record = EmergencyRecord.model_validate_json(record_json)
     summary = emergency_summary(record, date.today())
-    return {"summary": summary.model_dump(mode="json"), "critical": critical_facts(summary).model_dump(),
-            "basis": basis}
+    card = record.card  # who the patient is, not the card's address or insurance numbers
+    return {"patient": {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
+                        "sex": card.sex},
+            "summary": summary.model_dump(mode="json", include=set(GRANT_SCOPE)),
+            "critical": critical_facts(summary).model_dump(), "basis": basis}

@@ -47,6 +47,9 @@ def verify_assertion(token: str, public_key, *, hospital_id: str, audience: str)
                           issuer=hospital_id, options={"require": ["iss", "sub", "aud", "iat", "exp", "jti"]})
     except jwt.PyJWTError as e:
         raise AssertionError_(f"invalid assertion: {e}") from None
+    if not all(isinstance(data[k], int) for k in ("iat", "exp")) or not isinstance(data["jti"], str) \
+            or len(data["jti"]) > 128:
+        raise AssertionError_("assertion iat/exp must be numbers and jti a short string")
     if data["sub"] != hospital_id or data["exp"] - data["iat"] > MAX_LIFETIME_S:
         raise AssertionError_("assertion subject or lifetime not acceptable")
     return data

@@ -30,7 +30,10 @@ class KeyRing:
             return
         keys = {}
         for pem in sorted(self.directory.glob("key-*.pem")):
-            store = KeyStore(self.directory, name=pem.stem)
+            try:
+                store = KeyStore(self.directory, name=pem.stem, create=False)
+            except FileNotFoundError:  # retired by another process meanwhile
+                continue
             keys[store.kid] = store
         self._keys, self._seen_mtime = keys, mtime
         self._current = self._pointer.read_text().strip()
@@ -52,15 +55,19 @@ class KeyRing:
         return {"keys": [k.public for k in self._keys.values()]}
 
     def rotate(self) -> str:
-        """A new current key; keys older than the overlap are retired. Returns the new kid."""
+        """A new current key; a key is deleted once it has not been current for the overlap
+        (the hard cap plus a margin), so every grant it signed has expired. Returns the new kid."""
         name = f"key-{time.time_ns()}"
         store = KeyStore(self.directory, name=name)
+        if self._pointer.exists():  # the outgoing key stops signing now: its overlap starts now
+            (self.directory / f"{self._pointer.read_text().strip()}.retired").write_text(str(time.time()))
         tmp = self.directory / "current.tmp"
         tmp.write_text(name)
         os.replace(tmp, self._pointer)  # atomic: a reader sees the old or the new pointer
         cutoff = time.time() - self.retire_after_s
-        for pem in self.directory.glob("key-*.pem"):
-            if pem.stem != name and pem.stat().st_mtime < cutoff:
-                pem.unlink()
+        for mark in self.directory.glob("key-*.retired"):
+            if float(mark.read_text() or 0) < cutoff:
+                (self.directory / f"{mark.stem}.pem").unlink(missing_ok=True)
+                mark.unlink()
         self._seen_mtime = -1.0
         return store.kid

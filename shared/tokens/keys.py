@@ -36,10 +36,12 @@ def load_public_jwk(jwk: dict):
 class KeyStore:
     """One P-256 private key in `directory/name.pem`, created 0600 if absent."""
 
-    def __init__(self, directory: str | os.PathLike, name: str = "signing-key"):
+    def __init__(self, directory: str | os.PathLike, name: str = "signing-key", create: bool = True):
         self.path = Path(directory) / f"{name}.pem"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
+            if not create:
+                raise FileNotFoundError(self.path)
             self._generate()
         self.private_key = serialization.load_pem_private_key(self.path.read_bytes(), password=None)
         jwk = public_jwk(self.private_key.public_key())

@@ -53,6 +53,8 @@ def verify_proof(proof: str | None, method: str, url: str, access_token: str) ->
                             options={"require": ["jti", "htm", "htu", "iat", "ath"]})
     except (jwt.PyJWTError, ValueError, json.JSONDecodeError) as e:
         raise ProofError(f"invalid proof: {e}") from None
+    if not isinstance(claims["iat"], int) or not isinstance(claims["jti"], str) or len(claims["jti"]) > 128:
+        raise ProofError("proof iat must be a number and jti a short string")
     if claims["htm"] != method.upper() or claims["htu"] != url:
         raise ProofError("proof is for another request")
     if abs(time.time() - claims["iat"]) > MAX_SKEW_S:

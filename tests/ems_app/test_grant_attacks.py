@@ -81,6 +81,11 @@ CASES = {
         s["a"].keys.private_key, algorithm="ES256",
         headers={"typ": "dpop+jwt", "jwk": {k: s["a"].keys.public[k] for k in ("kty", "crv", "x", "y")}})),
     "proof signed by another hospital's key": lambda s: present(s, s["grant"], by="b"),
+    "proof with a string iat": lambda s: present(s, s["grant"], proof=jwt.encode(
+        {"jti": "x", "htm": "GET", "htu": url(s["iid"]), "iat": str(int(time.time())),
+         "ath": __import__("shared.tokens.proofs", fromlist=["x"]).token_hash(s["grant"])},
+        s["a"].keys.private_key, algorithm="ES256",
+        headers={"typ": "dpop+jwt", "jwk": {k: s["a"].keys.public[k] for k in ("kty", "crv", "x", "y")}})),
     "proof signed by an unenrolled key": lambda s: present(s, s["grant"], proof=make_proof(
         KeyStore(s["tmp"] / "thief", name="k"), "GET", url(s["iid"]), s["grant"])),
     # --- what is presented: the grant itself ----------------------------------------------
@@ -123,7 +128,7 @@ EXPECTED = {"no authorization": (401, "DPoP"), "bearer instead of DPoP": (401, "
             "no proof": (401, "proof required"), "malformed proof": (401, "malformed proof"),
             "proof with wrong typ": (401, "dpop+jwt"), "proof for another method": (401, "another request"),
             "proof for another URL": (401, "another request"), "proof for another grant": (401, "another grant"),
-            "stale proof": (401, "too old"), "proof signed by another hospital's key": (401, "not an enrolled key"),
+            "stale proof": (401, "too old"), "proof with a string iat": (401, "must be a number"), "proof signed by another hospital's key": (401, "not an enrolled key"),
             "proof signed by an unenrolled key": (401, "not an enrolled key"), "expired": (403, "expired"),
             "not yet valid": (403, "not yet valid"), "wrong audience": (401, "not an enrolled key"),
             "wrong issuer": (403, "issuer"), "wrong typ": (403, "wrong typ"), "alg none": (403, "invalid grant"),

@@ -148,3 +148,23 @@ def test_finished_incidents_close_and_purge_the_record_but_not_the_history(crew,
         incident = s.get(Incident, iid)
         assert incident.status == "closed" and incident.record_json is None and incident.card_id is None
         assert incident.patient_ref  # the pseudonym stays for the patient's access history
+
+
+def test_behind_a_proxy_the_proof_signs_the_public_https_url(database, tmp_path):
+    from ems_app import create_app
+    from shared.tokens import make_proof
+    from tests.ems_app.conftest import signed_in
+    app = create_app({"EMS_INSTANCE": tmp_path / "px", "EXPIRY_SWEEP_S": 0, "PROXY_HOPS": 1, **database("px")})
+    hub = app.extensions["hub"]
+    hospital = enrol(hub, tmp_path, "tokyo-er")
+    iid, grant = accept(signed_in(app, "kyukyu1"), hub, hospital)
+    public = f"https://hub.example/api/hospital/records/{iid}"
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "hub.example"}
+    client = app.test_client()
+    ok = client.get(f"/api/hospital/records/{iid}", headers={
+        "Authorization": f"DPoP {grant}", "DPoP": make_proof(hospital.keys, "GET", public, grant), **forwarded})
+    assert ok.status_code == 200
+    share = signed_in(app, "kyukyu1").post(f"/api/incidents/{iid}/shares", json={"recipient": "x"},
+                                           headers=forwarded).json
+    assert share["url"].startswith("https://hub.example/s/")
+    hub.db.dispose()

@@ -80,3 +80,18 @@ def test_a_token_of_another_type_is_refused(keys, hospital_key):
     other = jwt.encode(claims, keys.private_key, algorithm="ES256", headers={"kid": keys.kid})
     with pytest.raises(GrantError, match="wrong typ"):
         verify(keys, other, hospital_key)
+
+
+def test_rotation_keeps_a_key_for_the_overlap_after_it_stops_signing(tmp_path):
+    import os
+
+    from shared.tokens import KeyRing
+    ring = KeyRing(tmp_path / "ring", retire_after_s=3600)
+    first, first_file = ring.current.kid, ring.current.path
+    old = time.time() - 7 * 24 * 3600
+    os.utime(first_file, (old, old))                   # created long ago, but signing until now
+    second = ring.rotate()
+    assert set(ring.public_keys()) == {first, second}  # still published: it signed until just now
+    first_file.with_suffix(".retired").write_text(str(time.time() - 7200))  # its overlap has passed
+    third = ring.rotate()
+    assert set(ring.public_keys()) == {second, third} and not first_file.exists()
