@@ -30,7 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # One SocketIO per app (not a module global) so tests can build many apps in one process.
     socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
                         channel=cfg["SOCKETIO_CHANNEL"],
-                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+                      logger=False, engineio_logger=False)
+    http.trust_proxies(app, cfg["PROXY_HOPS"])
     from ems_app import realtime
     realtime.register(socketio)
     hub.notify = lambda event, payload, room: socketio.emit(event, payload, to=room,

@@ -33,7 +33,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # One SocketIO per app (not a module global) so tests can build many apps in one process.
     socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
-                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+                      logger=False, engineio_logger=False)
+    http.trust_proxies(app, cfg["PROXY_HOPS"])
     from hospital_app import realtime
     realtime.register(socketio)
 
