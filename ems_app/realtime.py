@@ -45,7 +45,8 @@ def register(socketio: SocketIO) -> None:
     def connect(auth):
         hub = current_app.extensions["hub"]
         try:
-            hospital, kid = hospital_access.authenticate(hub, (auth or {}).get("assertion"))
+            assertion = auth.get("assertion") if isinstance(auth, dict) else None
+            hospital, kid = hospital_access.authenticate(hub, assertion if isinstance(assertion, str) else None)
         except Refused as e:
             raise ConnectionRefusedError(e.message) from None
         with _lock:
@@ -67,7 +68,8 @@ def register(socketio: SocketIO) -> None:
                     or not isinstance(data.get("accept"), bool):
                 return {"error": "invalid", "message": "inquiry_id (string) and accept (bool) required"}
             return routing.answer(hub, hospital_id, data["inquiry_id"], data["accept"],
-                                  str(data.get("answered_by", ""))[:128], reason=data.get("reason"),
+                                  str(data.get("answered_by", ""))[:128],
+                                  reason=data.get("reason") if isinstance(data.get("reason"), str) else None,
                                   key_thumbprint=kid)
         except Refused as e:
             return {"error": e.code, "message": e.message}
@@ -109,7 +111,7 @@ def register(socketio: SocketIO) -> None:
     def follow(data):
         """The tablet follows one incident's delivery states; only its own crew's incidents."""
         hub, user = current_app.extensions["hub"], _crew_user()
-        incident_id = str((data or {}).get("incident_id", ""))[:32]
+        incident_id = str(data.get("incident_id", ""))[:32] if isinstance(data, dict) else ""
         try:
             if user is None:
                 raise Refused(401, "sign in first", "unauthenticated")

@@ -62,7 +62,7 @@ def acknowledge(db: Database, incident_id: str, by: str) -> bool:
         if p is None:
             return False
         if p.acknowledged_at is None:
-            p.acknowledged_at, p.acknowledged_by = utcnow(), by
+            p.acknowledged_at, p.acknowledged_by = utcnow(), by[:64]
         return True
 
 

@@ -34,3 +34,7 @@ def password_problem(password: str) -> str | None:
     if password.lower() in _COMMON:
         return "password is too common"
     return None
+
+
+# A hash of a random password, checked when the user does not exist (see the sign-in routes).
+DUMMY_HASH = hash_password(os.urandom(16).hex())

@@ -1,6 +1,7 @@
 """Parse JSON bodies with pydantic and answer every refusal as a clear JSON message."""
 from __future__ import annotations
 
+import json
 from typing import TypeVar
 
 from flask import Flask, jsonify, request
@@ -22,6 +23,10 @@ def body(model: type[M]) -> M:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "request body must be a JSON object / JSONで送信してください", "not_json")
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ApiError(400, "request body contains text that is not valid Unicode", "not_unicode") from None
     try:
         return model.model_validate(data)
     except ValidationError as e:

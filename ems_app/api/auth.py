@@ -4,7 +4,7 @@ from flask import Blueprint, g, jsonify, session
 from ems_app.api import hub
 from ems_app.models import User
 from ems_app.services import audit
-from shared.accounts import check_password
+from shared.accounts import DUMMY_HASH, check_password
 from shared.openapi import api
 from shared.schemas.incident import LoginIn
 from sqlalchemy import select
@@ -31,7 +31,8 @@ def sign_in():
         raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
     with hub().db.read() as s:
         user = s.scalars(select(User).where(User.username == data.username)).first()
-    if user is None or not check_password(user.password_hash, data.password):
+    # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
+    if not check_password(user.password_hash if user else DUMMY_HASH, data.password) or user is None:
         login.throttle().failed(data.username)
         raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
     login.throttle().succeeded(data.username)

@@ -42,7 +42,8 @@ def open_incident():
 def list_incidents():
     with hub().db.read() as s:
         rows = s.scalars(select(Incident).join(User, Incident.created_by == User.id).where(
-            User.team == g.user.team, Incident.status == "open").order_by(Incident.created_at.desc())).all()
+            User.team == g.user.team, User.organisation == g.user.organisation, Incident.status == "open")
+            .order_by(Incident.created_at.desc())).all()
     return jsonify([out(i) for i in rows])
 
 

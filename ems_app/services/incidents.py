@@ -28,7 +28,7 @@ def actor(user: User) -> str:
 def load(session: Session, user: User, incident_id: str, *, for_update: bool = False) -> Incident:
     """The incident if this user's crew owns it; 404 otherwise (no hint that it exists)."""
     query = select(Incident).join(User, Incident.created_by == User.id).where(
-        Incident.id == incident_id, User.team == user.team)
+        Incident.id == incident_id, User.team == user.team, User.organisation == user.organisation)
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Incident)
     incident = session.scalars(query).first()

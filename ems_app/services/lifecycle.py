@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
-from ems_app.models import Grant, Incident, User
+from ems_app.models import Grant, Incident, UsedNonce, User
 from ems_app.services import audit
 from ems_app.services.incidents import actor, load
 from ems_app.services.routing import hospital_room, revoke_all
@@ -76,8 +76,11 @@ def close_finished(hub: Hub) -> int:
 
 
 def sweep_expired(hub: Hub) -> int:
-    """End grants whose time is up, once each even with several hub processes sweeping."""
+    """End grants whose time is up, once each even with several hub processes sweeping; drop
+    single-use ids that could no longer be replayed anyway."""
     now = utcnow()
+    with hub.db.transaction() as s:
+        s.execute(delete(UsedNonce).where(UsedNonce.expires_at < now - timedelta(minutes=5)))
     with hub.db.read() as s:
         due = s.execute(select(Grant.jti, Grant.incident_id, Grant.hospital_id).where(
             Grant.ended_at.is_(None), Grant.expires_at <= now)).all()

@@ -86,16 +86,23 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
            reason: str | None = None, key_thumbprint: str | None = None) -> dict:
     """The hospital's answer. Acceptance returns a grant bound to `key_thumbprint`, the key the
     gateway authenticated with (default: the hospital's first enrolled key)."""
-    if not accept and reason not in DECLINE_REASONS:
+    if accept:
+        reason = None
+    elif not isinstance(reason, str) or reason not in DECLINE_REASONS:
         raise Refused(400, f"reason: a decline needs one of {', '.join(DECLINE_REASONS)}", "invalid")
     notices: list[tuple[str, dict, str]] = []
+    with hub.db.read() as s:
+        found = s.get(Inquiry, inquiry_id)
+        incident_id = found.incident_id if found is not None and found.hospital_id == hospital_id else None
+    if incident_id is None:
+        raise Refused(404, "no such inquiry / 該当する照会がありません", "not_found")
     with hub.db.transaction() as s:
+        # Lock order everywhere: the incident first, then its inquiries, so two hospitals
+        # accepting at the same moment queue up instead of deadlocking.
+        incident = s.get(Incident, incident_id, with_for_update=hub.db.is_postgres)
         inquiry = s.get(Inquiry, inquiry_id, with_for_update=hub.db.is_postgres)
-        if inquiry is None or inquiry.hospital_id != hospital_id:
-            raise Refused(404, "no such inquiry / 該当する照会がありません", "not_found")
         if inquiry.status != "pending":
             raise Refused(409, f"inquiry is already {inquiry.status} / 照会は既に終了しています", "not_pending")
-        incident = s.get(Incident, inquiry.incident_id, with_for_update=hub.db.is_postgres)
         inquiry.status = "accepted" if accept else "declined"
         inquiry.answered_at = utcnow()
         inquiry.answered_by = answered_by[:128]

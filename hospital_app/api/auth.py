@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from hospital_app.api import db
 from hospital_app.models import Staff
-from shared.accounts import check_password
+from shared.accounts import DUMMY_HASH, check_password
 from shared.openapi import api
 from shared.schemas.incident import LoginIn
 from web import login
@@ -30,7 +30,8 @@ def sign_in():
         raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
     with db().read() as s:
         staff = s.scalars(select(Staff).where(Staff.username == data.username)).first()
-    if staff is None or not check_password(staff.password_hash, data.password):
+    # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
+    if not check_password(staff.password_hash if staff else DUMMY_HASH, data.password) or staff is None:
         login.throttle().failed(data.username)
         raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
     login.throttle().succeeded(data.username)

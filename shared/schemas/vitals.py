@@ -73,4 +73,7 @@ class IncidentUpdate(BaseModel):
         need = {"vitals": "vitals", "eta": "eta_minutes"}.get(self.kind, "text")
         if getattr(self, need) is None:
             raise ValueError(f"an update of kind '{self.kind}' needs '{need}'")
+        limit = {"chief_complaint": 500, "location": 200}.get(self.kind)
+        if limit and len(self.text) > limit:
+            raise ValueError(f"text: a {self.kind} is at most {limit} characters")
         return self

@@ -168,3 +168,33 @@ def test_behind_a_proxy_the_proof_signs_the_public_https_url(database, tmp_path)
                                            headers=forwarded).json
     assert share["url"].startswith("https://hub.example/s/")
     hub.db.dispose()
+
+
+def test_two_hospitals_accepting_at_the_same_moment_one_wins_cleanly(crew, hub, hospital, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ems_app.errors import Refused
+    second = enrol(hub, tmp_path, "minato-hp")
+    outcomes = []
+    for n in range(5):
+        iid = open_identified(crew, f"SIM-0002{n:02d}")
+        asked = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_ids": [hospital.id, second.id]}).json
+        by = {a["hospital_id"]: a["inquiry_id"] for a in asked}
+
+        def take(hid):
+            try:
+                return routing.answer(hub, hid, by[hid], True, "救急医")["status"]
+            except Refused as e:
+                return e.code
+        with ThreadPoolExecutor(2) as pool:
+            outcomes.append(sorted(pool.map(take, [hospital.id, second.id])))
+    assert outcomes == [["accepted", "not_pending"]] * 5
+
+
+def test_text_that_is_not_unicode_is_refused_not_a_crash(crew):
+    iid = open_identified(crew)
+    resp = crew.post(f"/api/incidents/{iid}/updates", data='{"kind": "note", "text": "\\ud800"}',
+                     content_type="application/json")
+    assert resp.status_code == 400 and "Unicode" in resp.json["message"]
+    long = crew.post(f"/api/incidents/{iid}/updates", json={"kind": "location", "text": "x" * 300})
+    assert long.status_code == 400 and "at most 200" in long.json["message"]
