@@ -24,8 +24,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(vendor.bp)
     openapi.init_app(app, "PreArrival hub (ems_app)", {
         "session": {"type": "apiKey", "in": "cookie", "name": cfg["SESSION_COOKIE_NAME"]},
-        "hospital": {"type": "http", "scheme": "bearer", "bearerFormat": "grant+jwt",
-                     "description": "Grant as Bearer plus X-Hospital-Assertion (private-key JWT)"}})
+        "hospital": {"type": "apiKey", "in": "header", "name": "Authorization",
+                     "description": "`DPoP <grant+jwt>` plus a `DPoP` proof header signed by the hospital key (RFC 9449)"}})
 
     # One SocketIO per app (not a module global) so tests can build many apps in one process.
     socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],

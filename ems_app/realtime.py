@@ -6,6 +6,7 @@ that acts as that hospital and no other."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
@@ -82,8 +83,12 @@ def register(socketio: SocketIO) -> None:
             hospital_id, _ = _hospital()
             if not isinstance(data, dict):
                 raise Refused(400, "invalid", "invalid")
+            try:
+                at = datetime.fromisoformat(str(data.get("at"))).replace(tzinfo=None) if data.get("at") else None
+            except ValueError:
+                raise Refused(400, "at: not an ISO time", "invalid") from None
             hospital_access.record_user_view(hub, hospital_id, str(data.get("incident_id", ""))[:32],
-                                             str(data.get("role", "")), str(data.get("action", "")))
+                                             str(data.get("role", "")), str(data.get("action", "")), at)
             return {"ok": True}
         except Refused as e:
             return {"error": e.code, "message": e.message}

@@ -86,8 +86,12 @@ class Gateway:
         """Send the staff's answer; an acceptance comes back with the grant in the ack."""
         if not self.sio.connected:
             return {"error": "hub_unreachable", "message": "本部に接続できません / hub unreachable"}
-        result = self.sio.call("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
-                                                  "answered_by": answered_by}, namespace=NS, timeout=15)
+        try:
+            result = self.sio.call("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
+                                                      "answered_by": answered_by}, namespace=NS, timeout=15)
+        except socketio.exceptions.TimeoutError:
+            return {"error": "timeout", "message": "本部の応答なし（受入が登録されたか不明）/ no answer from the hub: "
+                                                   "the outcome is unknown, check before answering again"}
         if "error" not in result:
             store.set_inquiry_status(self.db, inquiry_id, result["status"])
             self.dashboard.inquiry_changed(inquiry_id, result["status"])
@@ -206,11 +210,11 @@ class Gateway:
         """Send the hub every staff look it has not acknowledged yet (after a dropout too)."""
         if not self.sio.connected:
             return
-        for entry_id, incident_id, role, action in store.unreported_access(self.db):
-            result = self.sio.call("access", {"incident_id": incident_id, "role": role, "action": action},
-                                   namespace=NS, timeout=15)
+        for entry_id, incident_id, role, action, at in store.unreported_access(self.db):
+            result = self.sio.call("access", {"incident_id": incident_id, "role": role, "action": action,
+                                              "at": at.isoformat()}, namespace=NS, timeout=15)
             if result.get("ok") or result.get("error") == "no_grant":
-                store.mark_reported(self.db, entry_id)  # no_grant: the grant ended meanwhile; kept locally
+                store.mark_reported(self.db, entry_id)  # no_grant: outside any grant; kept in the local log
 
     def _purge_expired(self) -> None:
         for incident_id in store.purge_expired(self.db):

@@ -41,7 +41,7 @@ class Dashboard:
 
     def update(self, update: dict) -> None:
         self.socketio.emit("update", update, to=CLINICAL, namespace=NS)
-        if update["kind"] in ("eta", "chief_complaint", "location"):
+        if update["kind"] in ("eta", "chief_complaint"):  # the desk needs ETA and complaint, not where
             self.socketio.emit("update", update, to=DESK, namespace=NS)
 
     def acknowledged(self, incident_id: str, by: str) -> None:

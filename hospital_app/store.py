@@ -1,6 +1,8 @@
 """The hospital's reads and writes of its own store, so the gateway and the API share them."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -126,7 +128,8 @@ def patient_view(db: Database, incident_id: str, role: str = "physician") -> dic
             return None
         updates = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id)
                             .order_by(PatientUpdate.seq)).all()
-        view = {"incident_id": p.incident_id, "identity": p.identity, "incident": p.incident,
+        incident = p.incident if role in CLINICAL_ROLES else {k: v for k, v in p.incident.items() if k != "location"}
+        view = {"incident_id": p.incident_id, "identity": p.identity, "incident": incident,
                 "basis": p.basis, "record_status": p.record_status,
                 "grant_expires_at": p.grant_expires_at.isoformat() + "Z", "last_seq": p.last_seq,
                 "acknowledged_by": p.acknowledged_by}
@@ -141,10 +144,17 @@ def patient_ids(db: Database) -> list[str]:
         return list(s.scalars(select(Patient.incident_id).order_by(Patient.received_at)))
 
 
-def unreported_access(db: Database) -> list[tuple[int, str, str, str]]:
+def unreported_access(db: Database) -> list[tuple[int, str, str, str, datetime]]:
     with db.read() as s:
         rows = s.scalars(select(AccessLog).where(AccessLog.reported.is_(False)).order_by(AccessLog.id)).all()
-        return [(a.id, a.incident_id, a.role, a.action) for a in rows]
+        return [(a.id, a.incident_id, a.role, a.action, a.at) for a in rows]
+
+
+def recently_logged(db: Database, staff: str, incident_id: str, action: str, within: timedelta) -> bool:
+    with db.read() as s:
+        return s.scalars(select(AccessLog.id).where(
+            AccessLog.staff == staff, AccessLog.incident_id == incident_id, AccessLog.action == action,
+            AccessLog.at > utcnow() - within)).first() is not None
 
 
 def mark_reported(db: Database, entry_id: int) -> None:

@@ -90,7 +90,19 @@ async def new_patients(system: System, crews, er, rec: driver.Recorder, every_s:
         await asyncio.sleep(every_s)
 
 
-async def measure(system: System, profile: Profile, intervals: list[float], monitor_pids: dict) -> dict:
+def pyspy(pids: dict, seconds: float, folder: Path | None) -> list[subprocess.Popen]:
+    """Sample each server process with py-spy (non-blocking) while a step runs."""
+    if folder is None:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--idle",
+                              "-r", "50", "-d", str(int(seconds)), "-f", "raw", "-o", str(folder / f"{name}.raw"),
+                              "-p", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for name, pid in pids.items()]
+
+
+async def measure(system: System, profile: Profile, intervals: list[float], monitor_pids: dict,
+                  profile_dir: Path | None = None) -> dict:
     rec = driver.Recorder()
     crews, er, dashboards, by_hospital, setup_s = await setup(system, profile, rec)
     iids = [i for ids in by_hospital.values() for i in ids]
@@ -98,6 +110,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
     for interval in intervals:
         rec.update_ms, rec.recording = [], True
         before = rec.disconnects
+        spies = pyspy(monitor_pids, profile.duration_s, profile_dir / f"{len(steps)}" if profile_dir else None)
         with Monitor(monitor_pids) as mon:
             await asyncio.gather(
                 driver.stream(lambda i: crews[i % len(crews)], [h.url for h in system.hubs], iids, interval,
@@ -105,6 +118,8 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
                 new_patients(system, crews, er, rec, 45 * 60 / max(profile.incidents, 1), profile.duration_s))
             await asyncio.sleep(5)  # drain
         rec.recording = False
+        for spy in spies:
+            spy.wait(30)
         step = {"incidents": len(iids), "interval_s": interval, "rate_per_s": round(len(iids) / interval, 1),
                 "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
                 **rec.integrity(by_hospital, {i: h for i, (h, _) in dashboards.items()}),
@@ -174,6 +189,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, help="seconds per measured step")
     parser.add_argument("--sweep", action="store_true", help="raise the rate until p99 > 250 ms or loss")
     parser.add_argument("--out", type=Path, default=Path("load/results"))
+    parser.add_argument("--py-spy", action="store_true", help="profile the servers during each step")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
     if args.duration:
@@ -190,7 +206,8 @@ def main() -> None:
                 pids.update({hid: s.proc.pid for hid, s in system.hospitals.items()})
                 print(f"== {layout}: profile {profile.name}, {profile.incidents} incidents, "
                       f"{profile.hospitals} hospitals × {profile.dashboards_per_hospital} dashboards", flush=True)
-                result = asyncio.run(measure(system, profile, intervals, pids))
+                spy_dir = args.out / f"py-spy-{layout}-{profile.name}" if args.py_spy else None
+                result = asyncio.run(measure(system, profile, intervals, pids, spy_dir))
             finally:
                 system.stop()
         mode = "threading" if layout.startswith("sqlite") else "gevent"

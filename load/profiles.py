@@ -40,6 +40,8 @@ class Profile:
 
 PROFILES = {
     "smoke": Profile("smoke", incidents=20, update_interval_s=2, duration_s=10),
+    # The peak's update rate on fewer incidents: quick to set up, for profiling and sweeps.
+    "peak-rate": Profile("peak-rate", incidents=400, update_interval_s=6, duration_s=30),
     "average": Profile("average", incidents=AVERAGE_INCIDENTS, update_interval_s=UPDATE_INTERVAL_S),
     "peak": Profile("peak", incidents=PEAK_INCIDENTS, update_interval_s=UPDATE_INTERVAL_S),
     "peak10x": Profile("peak10x", incidents=PEAK_INCIDENTS, update_interval_s=UPDATE_INTERVAL_S / 10),

@@ -6,10 +6,10 @@ of the grant's hospital, the very key the grant is bound to, for this request, o
 refusal is audited, because probing grants is what an attacker does first."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ems_app.errors import Refused
@@ -54,7 +54,11 @@ def authenticate(hub: Hub, assertion: str | None) -> tuple[Hospital, str]:
     except AssertionError_ as e:
         _refused(hub, "unknown", "connect", str(e))
         raise Refused(401, str(e), "bad_assertion") from None
-    _use_once(hub, claims["jti"], claims["exp"], "assertion")
+    try:
+        _use_once(hub, claims["jti"], claims["exp"], "assertion")
+    except Refused as e:
+        _refused(hub, hospital.id, "connect", e.message)
+        raise
     return hospital, kid
 
 
@@ -112,20 +116,24 @@ def _flags(s, organisation: str, incident: Incident, basis: str, action: str) ->
                     "引継ぎ後の閲覧 / record viewed after handover")
 
 
-def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, action: str) -> None:
-    """A hospital user opened a patient: recorded by role, never by name (the hospital keeps
-    names in its own log). Only for an incident the hospital holds a live grant for."""
+def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, action: str,
+                     at: datetime | None = None) -> None:
+    """A hospital user opened a patient at `at`: recorded by role, never by name (the hospital
+    keeps names in its own log). Accepted if one of the hospital's grants covered that moment,
+    so a view reported late, after a dropout, is still recorded."""
     if role not in ("physician", "nurse", "clerk") or action not in ("view", "full_history"):
         raise Refused(400, "role or action not recognised", "invalid")
+    at = min(at or utcnow(), utcnow())
     with hub.db.transaction() as s:
-        grant = s.scalars(select(Grant).where(Grant.incident_id == incident_id, Grant.hospital_id == hospital_id,
-                                              Grant.revoked_at.is_(None), Grant.expires_at > utcnow())).first()
+        grant = s.scalars(select(Grant).where(
+            Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, Grant.issued_at <= at,
+            Grant.expires_at >= at, or_(Grant.revoked_at.is_(None), Grant.revoked_at >= at))).first()
         if grant is None:
-            raise Refused(403, "no live grant for that incident", "no_grant")
+            raise Refused(403, "no grant covered that moment", "no_grant")
         incident = s.get(Incident, incident_id)
         audit.append(s, hub.audit_key, actor=f"hospital:{hospital_id}", action="hospital.user_view",
                      incident_id=incident_id, basis=grant.basis, detail={"role": role, "what": action,
-                                                                         "scope": grant.scope})
+                                                                         "scope": grant.scope, "at": at.isoformat()})
         _flags(s, f"hospital:{hospital_id}", incident, grant.basis, "hospital.user_view")
 
 

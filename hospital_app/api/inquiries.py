@@ -42,8 +42,8 @@ def list_inquiries():
 def answer(inquiry_id):
     data = body(AnswerIn)
     result = current_app.extensions["gateway"].answer(inquiry_id, data.accept,
-                                                      f"{g.user.display_name} ({g.user.role})", data.reason)
+                                                      f"{g.user.role} #{g.user.id}", data.reason)  # the hub gets a role, not a name
     if "error" in result:
-        status = {"hub_unreachable": 503, "not_found": 404, "invalid": 400}.get(result["error"], 409)
+        status = {"hub_unreachable": 503, "timeout": 504, "not_found": 404, "invalid": 400}.get(result["error"], 409)
         raise ApiError(status, result["message"], result["error"])
     return jsonify({"inquiry_id": inquiry_id, "status": result["status"]})

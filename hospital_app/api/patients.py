@@ -1,4 +1,6 @@
 """Incoming patients as the signed-in role may see them; each look at a record is logged."""
+from datetime import timedelta
+
 from flask import Blueprint, current_app, g, jsonify
 
 from hospital_app import store
@@ -15,7 +17,11 @@ bp = Blueprint("patients", __name__, url_prefix="/api/patients")
 @api("Incoming patients this hospital holds a live grant for", tag="patients")
 @staff_only()
 def list_patients():
-    return jsonify([store.patient_view(db(), i, g.user.role) for i in store.patient_ids(db())])
+    views = [store.patient_view(db(), i, g.user.role) for i in store.patient_ids(db())]
+    if g.user.role in store.CLINICAL_ROLES:  # the list carries the records: each is a look
+        for view in views:
+            log_access(view["incident_id"], "view")
+    return jsonify(views)
 
 
 @bp.get("/<incident_id>")
@@ -30,7 +36,10 @@ def show_patient(incident_id):
 
 
 def log_access(incident_id: str, action: str) -> None:
-    """Record the look here (with the name) and have the gateway report it to the hub (by role)."""
+    """Record the look here (with the name) and have the gateway report it to the hub (by role).
+    A dashboard reloading the same patient within ten minutes is the same look."""
+    if store.recently_logged(db(), g.user.username, incident_id, action, timedelta(minutes=10)):
+        return
     with db().transaction() as s:
         s.add(AccessLog(staff=g.user.username, role=g.user.role, incident_id=incident_id, action=action))
     current_app.extensions["gateway"].events.put(("report_access", None))
@@ -47,8 +56,11 @@ def full_history(incident_id):
         raise ApiError(404, "no such patient, or the grant has ended / 該当患者なし", "not_found")
     log_access(incident_id, "full_history")
     resp = current_app.extensions["gateway"].fetch(incident_id, grant, {"view": "full"},
-                                                   requested_by=f"physician:{g.user.display_name}")
+                                                   requested_by=f"physician:#{g.user.id}")
     if resp.status_code != 200:
-        raise ApiError(resp.status_code if resp.status_code in (403, 404) else 503,
-                       resp.json().get("message", "hub refused"), "hub_refused")
+        try:
+            message = resp.json().get("message", "hub refused")
+        except ValueError:
+            message = f"hub answered {resp.status_code}"
+        raise ApiError(resp.status_code if resp.status_code in (403, 404) else 503, message, "hub_refused")
     return jsonify({"incident_id": incident_id, "record": resp.json()["record"]})

@@ -73,14 +73,14 @@ def test_anomalies_are_flagged(crew, hub, hub_app, hospital):
     assert "anomaly:after_handover" in er
 
 
-def test_hospital_user_views_are_recorded_by_role_only_with_a_live_grant(crew, hub, hospital):
+def test_hospital_user_views_are_recorded_by_role_only_under_a_grant(crew, hub, hospital):
     iid, _ = accept(crew, hub, hospital)
     hospital_access.record_user_view(hub, hospital.id, iid, "nurse", "view")
     other = open_identified(crew, "SIM-000030")
     import pytest
 
     from ems_app.errors import Refused
-    with pytest.raises(Refused, match="no live grant"):
+    with pytest.raises(Refused, match="no grant covered"):
         hospital_access.record_user_view(hub, hospital.id, other, "nurse", "view")
 
 
@@ -98,3 +98,15 @@ def test_patient_sees_who_viewed_by_organisation_and_role(crew, hub, hub_app, ho
     assert {r["basis"] for r in rows} == {"emergency_exception"}
     assert "kyukyu1" not in str(rows) and "佐藤" not in str(rows)  # no staff names
     assert rows[1]["organisation"] == "tokyo-er 病院"
+
+
+def test_a_view_reported_late_is_recorded_if_a_grant_covered_it(crew, hub, hospital, tmp_path):
+    from ems_app.services import routing
+    from shared.clock import utcnow
+    from tests.ems_app.conftest import enrol
+    iid, _ = accept(crew, hub, hospital)
+    seen_at = utcnow()
+    other = enrol(hub, tmp_path, "minato-hp")          # re-routed: the first grant is revoked
+    [inquiry] = crew.post(f"/api/incidents/{iid}/inquiries", json={"hospital_ids": [other.id]}).json
+    routing.answer(hub, other.id, inquiry["inquiry_id"], True, "救急医")
+    hospital_access.record_user_view(hub, hospital.id, iid, "nurse", "view", at=seen_at)  # reported after the dropout
