@@ -42,6 +42,8 @@ class Gateway:
         self.hospital_id, self.hub_url, self.issuer = cfg["HOSPITAL_ID"], cfg["HUB_URL"], cfg["HUB_ISSUER"]
         self.db, self.keys, self.dashboard = db, keys, dashboard
         self.events = Lanes(LANES)
+        self._delivered: dict[str, int] = {}  # cumulative 'delivered' acks waiting for a quiet moment
+        self._delivered_lock = threading.Lock()
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
@@ -110,6 +112,8 @@ class Gateway:
                 pass
             except Exception:  # one bad event must not stop the gateway; the id is enough to trace
                 log.exception("gateway: handling %s failed", name)
+            if lane.empty():
+                self._flush_delivered()
             if purges and time.monotonic() - last_purge >= 1:
                 last_purge = time.monotonic()
                 self._purge_expired()
@@ -164,7 +168,21 @@ class Gateway:
 
     def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
         """Tell the hub (and so the crew) how far this hospital has got. Lost acks are harmless:
-        the next one is cumulative."""
+        the next one is cumulative. 'delivered' waits until the lane is idle, so a burst of
+        updates costs the hub one acknowledgement per incident, not one per update."""
+        if what == "delivered":
+            with self._delivered_lock:
+                self._delivered[incident_id] = max(seq, self._delivered.get(incident_id, 0))
+            return
+        self._send_ack(incident_id, what, seq)
+
+    def _flush_delivered(self) -> None:
+        with self._delivered_lock:
+            pending, self._delivered = self._delivered, {}
+        for incident_id, seq in pending.items():
+            self._send_ack(incident_id, "delivered", seq)
+
+    def _send_ack(self, incident_id: str, what: str, seq: int) -> None:
         if self.sio.connected:
             self.sio.emit("ack", {"incident_id": incident_id, "what": what, "seq": seq}, namespace=NS)
 
