@@ -23,6 +23,7 @@ from shared.tokens import KeyStore, make_assertion, make_proof
 log = logging.getLogger(__name__)
 NS = "/hospital"
 LANES = 4
+ACK_EVERY_S = 1.0
 
 
 class Lanes:
@@ -103,16 +104,17 @@ class Gateway:
 
     # ---- the workers: each lane's events one at a time, in arrival order ----
     def _work(self, lane: queue.Queue, purges: bool) -> None:
-        last_purge = time.monotonic()
+        last_purge = last_flush = time.monotonic()
         while not self._stopped.is_set():
             try:
-                name, data = lane.get(timeout=1)
+                name, data = lane.get(timeout=ACK_EVERY_S)
                 getattr(self, f"_on_{name}")(data)
             except queue.Empty:
                 pass
             except Exception:  # one bad event must not stop the gateway; the id is enough to trace
                 log.exception("gateway: handling %s failed", name)
-            if lane.empty():
+            if time.monotonic() - last_flush >= ACK_EVERY_S:
+                last_flush = time.monotonic()
                 self._flush_delivered()
             if purges and time.monotonic() - last_purge >= 1:
                 last_purge = time.monotonic()
@@ -168,8 +170,8 @@ class Gateway:
 
     def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
         """Tell the hub (and so the crew) how far this hospital has got. Lost acks are harmless:
-        the next one is cumulative. 'delivered' waits until the lane is idle, so a burst of
-        updates costs the hub one acknowledgement per incident, not one per update."""
+        the next one is cumulative. 'delivered' is sent at most once a second per lane, so a
+        stream of updates costs the hub about one acknowledgement per incident per second."""
         if what == "delivered":
             with self._delivered_lock:
                 self._delivered[incident_id] = max(seq, self._delivered.get(incident_id, 0))

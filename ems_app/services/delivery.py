@@ -5,7 +5,7 @@ Acknowledgements are cumulative sequence numbers per grant (the hospital applies
 order), so one number says "everything up to here"."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
@@ -22,21 +22,25 @@ def crew_room(incident_id: str) -> str:
 
 
 def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: int = 0) -> None:
-    """The hospital's gateway reports 'delivered' or 'seen' up to seq, or 'acknowledged'."""
+    """The hospital's gateway reports 'delivered' or 'seen' up to seq, or 'acknowledged'.
+    One UPDATE each, guarded so a number never goes back: acknowledgements are frequent."""
     if what not in ("delivered", "seen", "acknowledged") or not isinstance(seq, int) or seq < 0:
         raise Refused(400, "what must be delivered, seen or acknowledged; seq a number", "invalid")
+    live = (Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, Grant.revoked_at.is_(None),
+            Grant.ended_at.is_(None), Grant.expires_at > utcnow())
+    if what == "acknowledged":
+        change = update(Grant).where(*live, Grant.acknowledged_at.is_(None)).values(acknowledged_at=utcnow())
+    elif what == "delivered":
+        change = update(Grant).where(*live, Grant.delivered_seq < seq).values(delivered_seq=seq)
+    else:
+        change = update(Grant).where(*live, Grant.seen_seq < seq).values(
+            seen_seq=seq, delivered_seq=case((Grant.delivered_seq < seq, seq), else_=Grant.delivered_seq))
     with hub.db.transaction() as s:
-        grant = active_grant(s, incident_id)
-        if grant is None or grant.hospital_id != hospital_id:
-            raise Refused(403, "no live grant for that incident", "no_grant")
-        if what == "acknowledged":
-            grant.acknowledged_at = grant.acknowledged_at or utcnow()
-        elif what == "delivered":
-            grant.delivered_seq = max(grant.delivered_seq, seq)
-        else:
-            grant.seen_seq = max(grant.seen_seq, seq)
-            grant.delivered_seq = max(grant.delivered_seq, seq)
-        state = _state(grant)
+        if s.execute(change).rowcount == 0:
+            if s.scalars(select(Grant.jti).where(*live)).first() is None:
+                raise Refused(403, "no live grant for that incident", "no_grant")
+            return  # nothing new: an older or repeated acknowledgement
+        state = _state(s.scalars(select(Grant).where(*live)).first())
     hub.notify_crew("delivery", {"incident_id": incident_id, **state}, room=crew_room(incident_id))
 
 
