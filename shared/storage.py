@@ -6,6 +6,7 @@ touching each other's tables."""
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -17,16 +18,26 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 def make_engine(url: str, schema: str | None = None) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30,
-                               "check_same_thread": False})
+        # Every request thread reads through its own pooled connection; a small pool makes a
+        # writer that holds the write lock wait behind readers for a connection (seen in py-spy).
+        engine = create_engine(url, hide_parameters=True, pool_size=32, max_overflow=128,
+                               connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event below issues BEGIN itself
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # A write transaction takes SQLite's write lock at BEGIN (IMMEDIATE), not at its first
+            # write: two writers, in this process or another (a CLI next to the server), then
+            # queue on the busy timeout instead of both reading the audit chain's head.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -35,8 +46,8 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         if not _SCHEMA_NAME.match(schema):
             raise ValueError(f"DATABASE_SCHEMA {schema!r} is not a plain lower-case identifier")
         connect_args["options"] = f"-csearch_path={schema}"
-    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10,
-                           max_overflow=20, connect_args=connect_args)
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=20,
+                           max_overflow=40, connect_args=connect_args)
     if schema:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
@@ -57,17 +68,17 @@ def migrate(engine: Engine, migrations: Path) -> None:
 class Database:
     """An engine, a session factory and one rule for write transactions.
 
-    SQLite allows one writer at a time; holding a process lock for each write transaction
-    turns 'database is locked' errors into a short wait. PostgreSQL needs no such lock."""
+    SQLite allows one writer at a time: a write transaction begins IMMEDIATE, so writers wait
+    their turn from the start. PostgreSQL needs nothing more than row locks."""
 
     def __init__(self, url: str, schema: str | None, migrations: Path):
-        import threading
-
         from sqlalchemy.orm import sessionmaker
         self.engine = make_engine(url, schema)
         self.migrations = migrations
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        # Within one process, writers queue on a lock (woken in turn) rather than on SQLite's
+        # busy handler, which sleeps and polls; BEGIN IMMEDIATE still guards other processes.
+        self.write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def is_postgres(self) -> bool:
@@ -79,20 +90,46 @@ class Database:
     def read(self):
         return self.sessions()
 
-    def transaction(self):
-        from contextlib import contextmanager
-
-        @contextmanager
-        def scope():
-            if self._write_lock:
-                self._write_lock.acquire()
-            try:
-                with self.sessions() as session, session.begin():
-                    yield session
-            finally:
-                if self._write_lock:
-                    self._write_lock.release()
-        return scope()
+    def transaction(self) -> "_WriteTransaction":
+        return _WriteTransaction(self)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _WriteTransaction:
+    """`with db.transaction() as session:` commits on success, rolls back on error, and always
+    gives the process write lock back (a plain class: no generator whose clean-up could run late)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def __enter__(self):
+        if self.db.write_lock is not None:
+            self.db.write_lock.acquire()
+        try:
+            self.session = self.db.sessions()
+            self.session.begin()
+            self.session.connection(execution_options={"write": True})  # BEGIN IMMEDIATE on SQLite
+        except BaseException:
+            self._finish(ok=False)
+            raise
+        return self.session
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._finish(ok=exc_type is None)
+
+    def _finish(self, ok: bool) -> None:
+        try:
+            session = getattr(self, "session", None)
+            if session is not None:
+                try:
+                    if ok:
+                        session.commit()
+                    else:
+                        session.rollback()
+                finally:
+                    session.close()
+        finally:
+            if self.db.write_lock is not None:
+                self.db.write_lock.release()
