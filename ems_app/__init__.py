@@ -7,7 +7,7 @@ from ems_app import config as config_module
 from ems_app.errors import Refused
 from flask_socketio import SocketIO
 from ems_app.hub import Hub
-from web import http, openapi, vendor
+from web import http, i18n, openapi, vendor
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -17,6 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     hub = Hub.from_config(cfg)
     app.extensions["hub"] = hub
     http.init_app(app, Refused)
+    i18n.init_app(app)
 
     from ems_app.api import auth, hospital_gateway, hospitals, incidents, pages, review, shares
     for module in (auth, incidents, hospitals, hospital_gateway, shares, review, pages):

@@ -9,7 +9,7 @@ from hospital_app import config as config_module
 from flask_socketio import SocketIO
 from shared.storage import Database
 from shared.tokens import KeyStore
-from web import http, openapi, vendor
+from web import http, i18n, openapi, vendor
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["db"] = db
     app.extensions["hospital_key"] = KeyStore(cfg["INSTANCE"] / "keys", name="hospital-key")
     http.init_app(app)
+    i18n.init_app(app)
 
     from hospital_app.api import auth, inquiries, pages, patients
     for module in (auth, inquiries, patients, pages):

@@ -52,6 +52,7 @@ def save_update(db: Database, update: dict) -> bool:
                 incident[update["kind"]] = update["payload"].get("text", "")
             if update["kind"] == "eta":
                 incident["eta_minutes"] = update["payload"].get("eta_minutes")
+                incident["eta_at"] = update["at"]  # the countdown's starting point
             patient.incident = incident
         return True
     except IntegrityError:

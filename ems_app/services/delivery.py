@@ -40,6 +40,7 @@ def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: i
             if s.scalars(select(Grant.jti).where(*live)).first() is None:
                 raise Refused(403, "no live grant for that incident", "no_grant")
             return  # nothing new: an older or repeated acknowledgement
+    with hub.db.read() as s:  # read after commit, so a later push never carries an older state
         state = _state(s.scalars(select(Grant).where(*live)).first())
     hub.notify_crew("delivery", {"incident_id": incident_id, **state}, room=crew_room(incident_id))
 

@@ -137,6 +137,14 @@ def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, ac
         _flags(s, f"hospital:{hospital_id}", incident, grant.basis, "hospital.user_view")
 
 
+def _eta_at(s, incident_id: str) -> str | None:
+    from ems_app.models import IncidentEvent
+    at = s.scalar(select(IncidentEvent.created_at).where(IncidentEvent.incident_id == incident_id,
+                                                         IncidentEvent.kind == "eta")
+                  .order_by(IncidentEvent.seq.desc()).limit(1))
+    return at.isoformat() + "Z" if at else None
+
+
 def _claimed_aud(token: str) -> str:
     """Which hospital the grant names, to find its keys; verify_grant checks it properly."""
     try:
@@ -165,7 +173,8 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
         record_json, record_status = incident.record_json, incident.record_status
         events = updates.since(s, incident_id, after_seq)
         info = {"chief_complaint": incident.chief_complaint, "location": incident.location,
-                "eta_minutes": incident.eta_minutes, "last_seq": incident.last_seq, "status": incident.status,
+                "eta_minutes": incident.eta_minutes, "eta_at": _eta_at(s, incident_id),
+                "last_seq": incident.last_seq, "status": incident.status,
                 "handed_over_at": incident.handed_over_at.isoformat() + "Z" if incident.handed_over_at else None}
         ends = grant.expires_at
     body: dict = {"incident_id": incident_id, "grant_expires_at": to_epoch(ends), "basis": claims.basis,

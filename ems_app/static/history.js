@@ -1,25 +1,23 @@
 // The patient's page: who viewed my data, by organisation and role, never by staff name.
 "use strict";
-const $ = (id) => document.getElementById(id);
-const BASIS = { consent: "同意 / consent", emergency_exception: "緊急時例外 / emergency exception" };
 
-document.addEventListener("DOMContentLoaded", () => {
-  $("history-form").onsubmit = async (ev) => {
+document.addEventListener("DOMContentLoaded", async () => {
+  await I18N.ready;
+  $("history-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
-    const res = await fetch("/api/patient/history", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ card_id: f.get("card_id"), birth_date: f.get("birth_date") }) });
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) { $("message").textContent = data.message || `HTTP ${res.status}`; return; }
-    $("message").textContent = data.length ? "" : "閲覧記録はありません / nobody has viewed your data";
+    let rows;
+    try { rows = await api("POST", "/api/patient/history", { card_id: f.get("card_id").trim(), birth_date: f.get("birth_date") }); }
+    catch (e) { say(e.message); $("history").hidden = true; $("summary").hidden = true; return; }
+    say("");
+    $("summary").textContent = rows.length ? tr("{n} accesses to your data", { n: rows.length }) : tr("Nobody has viewed your data");
+    $("summary").hidden = false;
     const body = $("rows"); body.replaceChildren();
-    for (const r of data) {
-      const tr = document.createElement("tr");
-      for (const text of [r.at.replace("T", " ").slice(0, 19), r.organisation, r.role, r.action, BASIS[r.basis] || r.basis || "-", r.categories]) {
-        const td = document.createElement("td"); td.textContent = text; tr.append(td);
-      }
-      body.append(tr);
+    for (const r of rows) {
+      body.append(el("tr", { testid: "history-row" }, el("td", { text: fmt.dateTime(r.at) }), el("td", { text: r.organisation }),
+        el("td", { text: r.role }), el("td", { text: r.action }), el("td", { text: r.basis ? code(r.basis) : "-" }),
+        el("td", { text: r.categories })));
     }
-    $("history").hidden = false;
-  };
+    $("history").hidden = !rows.length;
+  });
 });

@@ -1,43 +1,74 @@
 // The privacy officer's queue: overdue items first and marked; each decision needs a comment.
 "use strict";
-const $ = (id) => document.getElementById(id);
-const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
 
-async function call(method, path, body) {
-  if (method !== "GET" && body === undefined) body = {};
-  const res = await fetch(path, { method, credentials: "same-origin",
-    headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(data.message || `HTTP ${res.status}`);
-  return data;
+const KINDS = { emergency_exception: () => tr("Emergency exception"), attribute_search: () => tr("4-attribute search"),
+  "anomaly:after_handover": () => tr("Viewed after handover"), "anomaly:many_records": () => tr("Many records in a short time"),
+  "anomaly:no_active_incident": () => tr("Lookup on a closed incident") };
+const DECISIONS = { justified: () => tr("Justified"), not_justified: () => tr("Not justified") };
+let filter = "open";
+let items = [];
+
+function decisionCell(item) {
+  const cell = el("td", { cls: "decision" });
+  if (item.decision) {
+    cell.append(el("span", { cls: `decided-${item.decision}`, testid: "decision", text: DECISIONS[item.decision] ? DECISIONS[item.decision]() : item.decision }),
+      el("div", { text: item.comment }), el("small", { text: item.decided_by || "" }));
+    return cell;
+  }
+  const id = `comment-${item.id}`;
+  const comment = el("textarea", { attrs: { id, maxlength: "2000", rows: "2" } });
+  const buttons = el("div", { cls: "buttons" });
+  for (const [decision, cls] of [["justified", "primary"], ["not_justified", "danger"]]) {
+    const b = el("button", { cls, attrs: { type: "button" }, data: { decision } }, bi(decision === "justified" ? "Justified" : "Not justified"));
+    b.addEventListener("click", async () => {
+      if (!comment.value.trim()) { say(tr("Write a comment first")); comment.focus(); return; }
+      try { await api("POST", `/api/review/${item.id}`, { decision, comment: comment.value.trim() }); say(tr("Recorded"), true); await load(); }
+      catch (e) { say(e.message); }
+    });
+    buttons.append(b);
+  }
+  cell.append(el("label", { attrs: { for: id } }, bi("Comment")), comment, buttons);
+  return cell;
+}
+
+function render() {
+  const body = $("items"); body.replaceChildren();
+  const shown = items.filter((i) => filter === "all" || (filter === "open" ? !i.decision : !!i.decision));
+  $("count-open").textContent = `(${items.filter((i) => !i.decision).length})`;
+  for (const item of shown) {
+    const tr_ = el("tr", { cls: item.overdue ? "overdue" : "", testid: "review-item", data: { item: String(item.id), kind: item.kind } },
+      el("td", {}, fmt.date(item.due_at), item.overdue ? el("div", { cls: "overdue-mark" }, bi("Overdue")) : ""),
+      el("td", { text: KINDS[item.kind] ? KINDS[item.kind]() : item.kind }),
+      el("td", {}, el("code", { text: item.incident_id })),
+      el("td", { text: item.summary }), el("td", { text: String(item.accesses) }), decisionCell(item));
+    body.append(tr_);
+  }
+  if (!shown.length) body.append(el("tr", {}, el("td", { cls: "empty", text: tr("none"), attrs: { colspan: "6" } })));
 }
 
 async function load() {
-  const items = await call("GET", "/api/review");
-  $("login-view").hidden = true; $("queue").hidden = false;
-  const body = $("items"); body.replaceChildren();
-  for (const item of items) {
-    const tr = el("tr", undefined, item.overdue ? "overdue" : ""); tr.dataset.item = item.id;
-    tr.append(el("td", `${item.due_at.slice(0, 10)}${item.overdue ? " 期限超過 / OVERDUE" : ""}`), el("td", item.kind),
-              el("td", item.incident_id), el("td", item.summary), el("td", String(item.accesses)));
-    const cell = el("td");
-    if (item.decision) cell.textContent = `${item.decision}: ${item.comment} (${item.decided_by})`;
-    else {
-      const comment = el("input"); comment.placeholder = "コメント / comment"; comment.setAttribute("aria-label", "comment");
-      cell.append(comment);
-      for (const [decision, label] of [["justified", "正当 / Justified"], ["not_justified", "不当 / Not justified"]]) {
-        const b = el("button", label);
-        b.onclick = async () => { try { await call("POST", `/api/review/${item.id}`, { decision, comment: comment.value }); await load(); } catch (e) { $("message").textContent = e.message; } };
-        cell.append(b);
-      }
-    }
-    tr.append(cell); body.append(tr);
-  }
+  items = await api("GET", "/api/review");
+  $("login-view").hidden = true; $("queue-view").hidden = false; $("sign-out").hidden = false;
+  render();
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  $("login-form").onsubmit = async (ev) => { ev.preventDefault(); const f = new FormData(ev.target);
-    try { await call("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") }); await load(); }
-    catch (e) { $("message").textContent = e.message; } };
-  load().catch(() => { $("login-view").hidden = false; });
+document.addEventListener("DOMContentLoaded", async () => {
+  await I18N.ready;
+  for (const b of document.querySelectorAll("[data-filter]")) {
+    b.addEventListener("click", () => {
+      filter = b.dataset.filter;
+      for (const o of document.querySelectorAll("[data-filter]")) o.setAttribute("aria-pressed", String(o === b));
+      render();
+    });
+  }
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault(); const f = new FormData(ev.target);
+    try {
+      const me = await api("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") });
+      $("who").textContent = me.display_name; await load();
+    } catch (e) { say(e.message); }
+  });
+  $("sign-out").addEventListener("click", async () => { await api("POST", "/api/auth/logout").catch(() => {}); location.reload(); });
+  try { const me = await api("GET", "/api/auth/me"); $("who").textContent = me.display_name; await load(); }
+  catch (e) { $("login-view").hidden = false; }
 });

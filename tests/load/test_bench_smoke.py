@@ -5,7 +5,10 @@ import json
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.timeout(400)  # it starts a whole system and a relay: slow on a busy 2-core machine
 def test_bench_smoke_profile_reports_a_complete_stream(tmp_path):
     done = subprocess.run([sys.executable, "-m", "load.bench", "--layouts", "sqlite-1", "--profile", "smoke",
                            "--duration", "4", "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)

@@ -1,0 +1,187 @@
+// The tablet's live link: the /crew socket pushes the hospital's answers and each update's
+// delivery state (sent → delivered → seen) and the ER's acknowledgement; nothing is polled.
+// The status bar always shows whether the link is up (and since when it is down), the queue,
+// the grant's remaining time and the ER's acknowledgement.
+"use strict";
+
+const App = {
+  me: null, incident: null, record: null,
+  updates: [],                 // the hub's updates for this incident, oldest first
+  queued: [],                  // outbox entries of this incident, not yet accepted by the hub
+  rejected: [],                // entries the hub refused for good, with its reason
+  delivery: { delivered_seq: 0, seen_seq: 0, acknowledged_at: null, hospital_id: null },
+  hospitals: new Map(),        // id -> name
+  socket: null, socketUp: false, fetchFailed: false, downSince: null,
+};
+
+// The hub's view of the incident changed: keep it, and what the side panel shows of it.
+function setIncident(inc) {
+  App.incident = inc;
+  if (!inc) { localStorage.removeItem("prearrival.incident"); return; }
+  localStorage.setItem("prearrival.incident", inc.id);  // an id only: enough to resume after a reload
+  $("incident-id").textContent = inc.id;
+  $("incident-complaint").textContent = inc.chief_complaint || "-";
+  $("incident-basis").textContent = inc.basis ? code(inc.basis) : "-";
+  $("incident-hospital").textContent = inc.hospital_id ? (App.hospitals.get(inc.hospital_id) || inc.hospital_id) : "-";
+  if (inc.identified && $("incident-patient").textContent === "-") {
+    $("incident-patient").textContent = `${tr("identified")} (${inc.card_kind || inc.identification})${inc.identity_flagged ? " ⚠" : ""}`;
+  }
+  Live.renderStatus();
+}
+
+function describeUpdate(kind, p) {
+  if (kind === "vitals") return `${tr("Vitals")}: ${vitalsText(p.vitals || {})}`;
+  if (kind === "eta") return `ETA: ${p.eta_minutes} ${I18N.one("min")}`;
+  if (kind === "note") return `${tr("Note")}: ${p.text}`;
+  if (kind === "chief_complaint") return `${tr("Chief complaint")}: ${p.text}`;
+  return `${tr("Location")}: ${p.text}`;
+}
+
+function vitalsText(v) {
+  const parts = [];
+  if (v.heart_rate != null) parts.push(`HR ${v.heart_rate}`);
+  if (v.systolic_bp != null) parts.push(`BP ${v.systolic_bp}/${v.diastolic_bp ?? "-"}`);
+  if (v.spo2 != null) parts.push(`SpO2 ${v.spo2}%`);
+  if (v.respiratory_rate != null) parts.push(`RR ${v.respiratory_rate}`);
+  if (v.temperature != null) parts.push(`${v.temperature}℃`);
+  if (v.jcs != null) parts.push(`JCS ${v.jcs}`);
+  return parts.join("  ");
+}
+
+const STATES = { queued: () => bi("queued"), sent: () => bi("sent"), delivered: () => bi("delivered"),
+  seen: () => bi("seen"), rejected: () => bi("rejected") };
+
+const Live = {
+  linkUp() { return navigator.onLine && App.socketUp && !App.fetchFailed; },
+
+  noteNetwork(ok) {
+    if (App.fetchFailed === !ok) return;
+    App.fetchFailed = !ok; Live.renderStatus();
+  },
+
+  renderStatus() {
+    const up = Live.linkUp();
+    if (up) App.downSince = null; else if (!App.downSince) App.downSince = new Date();
+    const conn = $("conn");
+    conn.className = `chip ${up ? "on" : "off"}`;
+    conn.dataset.state = up ? "online" : "offline";
+    conn.replaceChildren(up ? bi("Online") : bi("Offline since {t} ({d})", { t: fmt.time(App.downSince), d: fmt.duration(Date.now() - App.downSince) }));
+    const q = $("queue-state");
+    q.hidden = !App.queued.length; q.className = "chip warn"; q.dataset.count = App.queued.length;
+    q.replaceChildren(bi("{n} waiting to send", { n: App.queued.length }));
+    const inc = App.incident, g = $("grant-state");
+    g.hidden = !(inc && inc.grant_expires_at);
+    if (inc && inc.grant_expires_at) {
+      const left = new Date(inc.grant_expires_at) - Date.now();
+      g.className = `chip ${left < 10 * 60 * 1000 ? "warn" : ""}`;
+      g.replaceChildren(bi("Access ends in {d}", { d: fmt.duration(Math.max(0, left)) }));
+    }
+    const er = $("er-state"), d = App.delivery;
+    er.hidden = !(inc && inc.hospital_id);
+    er.dataset.acknowledged = d.acknowledged_at ? "yes" : "no";
+    er.className = `chip ${d.acknowledged_at ? "on" : "warn"}`;
+    er.replaceChildren(d.acknowledged_at ? bi("ER acknowledged {t}", { t: fmt.hm(d.acknowledged_at) }) : bi("ER not yet acknowledged"));
+  },
+
+  stateOf(seq) {
+    const d = App.delivery;
+    return seq <= d.seen_seq ? "seen" : seq <= d.delivered_seq ? "delivered" : "sent";
+  },
+
+  renderUpdates() {
+    const ol = $("updates"); ol.replaceChildren();
+    const row = (state, text, data) => el("li", { testid: "update", data: { state, ...data } },
+      el("span", { cls: `chip state ${state}`, testid: "update-state" }, STATES[state]()), text);
+    for (const r of App.rejected.slice().reverse()) ol.append(row("rejected", `${describeUpdate(r.body.kind, r.body)} — ${r.reason}`, { clientId: r.client_id }));
+    for (const q of App.queued.slice().reverse()) ol.append(row("queued", describeUpdate(q.body.kind, q.body), { clientId: q.client_id }));
+    for (const u of App.updates.slice().reverse()) {
+      ol.append(row(Live.stateOf(u.seq), `#${u.seq} ${fmt.hm(u.at || "")} ${describeUpdate(u.kind, u.payload)}`, { seq: String(u.seq), kind: u.kind }));
+    }
+    Live.renderStatus();
+  },
+
+  async refreshQueued() {
+    const iid = App.incident && App.incident.id;
+    App.queued = (await Outbox.all()).filter((e) => e.incident_id === iid);
+    Live.renderUpdates();
+  },
+
+  // For one grant the states only move forward, but pushes computed in concurrent transactions
+  // may arrive out of order: merge, never go back. A new hospital (re-routing) starts afresh.
+  applyDelivery(d) {
+    if (!App.incident || d.incident_id && d.incident_id !== App.incident.id) return;
+    const prev = App.delivery, same = !!d.hospital_id && d.hospital_id === prev.hospital_id;
+    App.delivery = {
+      delivered_seq: Math.max(d.delivered_seq || 0, same ? prev.delivered_seq : 0),
+      seen_seq: Math.max(d.seen_seq || 0, same ? prev.seen_seq : 0),
+      acknowledged_at: d.acknowledged_at || (same ? prev.acknowledged_at : null),
+      hospital_id: d.hospital_id || null };
+    Live.renderUpdates();
+  },
+
+  // Catch up after a (re)connect or a resume: the hub's updates and states, the answers, the grant.
+  async resync() {
+    if (!App.incident) return;
+    const iid = App.incident.id;
+    try {
+      const [inc, state] = await Promise.all([api("GET", `/api/incidents/${iid}`), api("GET", `/api/incidents/${iid}/updates`)]);
+      if (!App.incident || App.incident.id !== iid) return;
+      Live.noteNetwork(true);
+      App.updates = state.updates.map((u) => ({ seq: u.seq, kind: u.kind, payload: u.payload, at: u.at }));
+      setIncident(inc); Live.applyDelivery(state);
+      await Steps.refreshInquiries();
+    } catch (e) {
+      if (e.network) Live.noteNetwork(false); else say(e.message);
+    }
+  },
+
+  follow() {
+    if (!App.socket || !App.socketUp || !App.incident) return;
+    App.socket.emit("follow", { incident_id: App.incident.id }, (r) => { if (r && r.error) say(r.message || r.error); });
+  },
+
+  start() {
+    if (typeof io === "undefined") { say(tr("The live link is missing (socket.io client).")); return; }
+    const socket = io("/crew", { transports: ["websocket"] });
+    App.socket = socket;
+    socket.on("connect", () => { App.socketUp = true; Live.renderStatus(); Live.follow(); Live.resync(); Live.sendQueued(); });
+    socket.on("disconnect", () => { App.socketUp = false; Live.renderStatus(); });
+    socket.on("connect_error", () => { App.socketUp = false; Live.renderStatus(); });
+    socket.on("delivery", (d) => Live.applyDelivery(d));
+    socket.on("inquiry_changed", (c) => {
+      if (!App.incident || c.incident_id !== App.incident.id) return;
+      Steps.inquiryChanged(c);
+      Live.resync();  // an acceptance brings a grant and a hospital; the hub's word is final
+    });
+    window.addEventListener("online", () => { App.fetchFailed = false; Live.renderStatus(); Live.sendQueued(); });
+    window.addEventListener("offline", () => Live.renderStatus());
+    setInterval(() => Live.renderStatus(), 1000);  // the clocks: down since, access ends in
+    setInterval(() => { if (App.queued.length && navigator.onLine) Live.sendQueued(); }, 3000);  // retry with the link back
+    Outbox.onChange(() => Live.refreshQueued());
+  },
+
+  // Queue one update and try to send everything queued, in order.
+  async enqueue(body) {
+    if (!App.incident) throw new Error(tr("Open an incident first"));
+    await Outbox.add(App.incident.id, body);
+    await Live.refreshQueued();
+    Live.sendQueued();
+  },
+
+  async sendQueued() {
+    const sent = await Outbox.flush(
+      (entry) => api("POST", `/api/incidents/${entry.incident_id}/updates`, entry.body),
+      (entry, stored) => {
+        Live.noteNetwork(true);
+        if (App.incident && entry.incident_id === App.incident.id && !App.updates.some((u) => u.seq === stored.seq)) {
+          App.updates.push({ seq: stored.seq, kind: stored.kind, payload: stored.payload, at: stored.at });
+          App.updates.sort((a, b) => a.seq - b.seq);
+        }
+      },
+      (entry, e) => { App.rejected.push({ ...entry, reason: e.message }); say(e.message); },
+    ).catch((e) => { say(e.message); return false; });
+    if (sent === false) Live.noteNetwork(false);  // kept for later: the status bar says the link is down
+    await Live.refreshQueued();
+    return sent;
+  },
+};

@@ -1,0 +1,193 @@
+// The crew's steps after opening an incident: identify (card with face check, smartphone card
+// with how identity was confirmed, or the flagged no-card search), the legal basis, the
+// emergency summary (critical facts first), asking hospitals (answers arrive live), the QR
+// share for a hospital that is not enrolled, handover and close.
+"use strict";
+
+const INQUIRY_STATUS = { pending: () => tr("asking"), accepted: () => tr("accepted"), declined: () => tr("declined"),
+  withdrawn: () => tr("withdrawn") };
+const DECLINE = { no_bed: () => tr("no bed"), no_specialist: () => tr("no specialist"),
+  treating_others: () => tr("treating other patients"), equipment: () => tr("equipment unavailable"), other: () => tr("other") };
+const LEVEL = { primary: () => tr("primary"), secondary: () => tr("secondary"), tertiary: () => tr("tertiary") };
+
+async function act(fn) {
+  try { await fn(); } catch (e) { if (e.network) Live.noteNetwork(false); say(e.message); }
+}
+
+const Steps = {
+  mode: "card",
+  confirmAction: null,
+
+  setMode(mode) {
+    Steps.mode = mode;
+    for (const b of document.querySelectorAll("[data-mode]")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
+    for (const p of document.querySelectorAll("[data-panel]")) p.hidden = p.dataset.panel !== mode;
+    $("reader").hidden = mode === "nocard";
+    Steps.renderBasisNeed();
+  },
+
+  renderBasisNeed() {
+    const inc = App.incident;
+    $("nocard-needs-basis").hidden = !(inc && inc.basis !== "emergency_exception");
+  },
+
+  async loadCards() {
+    const cards = await api("GET", "/api/card-reader/cards");
+    const sel = $("card-select"); sel.replaceChildren();
+    for (const c of [...cards.edge_cases, ...cards.examples.slice(0, 8)]) sel.append(el("option", { text: c, attrs: { value: c } }));
+    sel.value = "SIM-CRITICAL";
+  },
+
+  identified(inc, how) {
+    setIncident(inc);
+    $("card-status").textContent = `${tr("Identified")}: ${how}${inc.identity_flagged ? ` ⚠ ${tr("flagged")}` : ""}`;
+    $("incident-patient").textContent = `${how}${inc.identity_flagged ? " ⚠" : ""}`;
+    say(tr("Identified"), true);
+    Tablet.markDone();
+    Tablet.show(inc.basis ? "summary" : "basis");
+  },
+
+  async readCard(phone) {
+    const body = { card_id: $("card-select").value, face_confirmed: !phone && $("face-confirmed").checked };
+    if (phone) {
+      body.identity_confirmation = $("identity-confirmation").value || null;
+      body.identity_note = $("identity-note").value;
+      if (!body.identity_confirmation) throw new Error(tr("Choose how identity was confirmed"));
+    } else if (!body.face_confirmed) {
+      throw new Error(tr("Compare the card photo with the patient's face first"));
+    }
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/card`, body);
+    Steps.identified(inc, phone ? tr("Smartphone card") : tr("My Number card"));
+  },
+
+  async attributeSearch(form) {
+    const f = new FormData(form);
+    const body = { name_kana: f.get("name_kana"), birth_date: f.get("birth_date"), sex: f.get("sex"), address: f.get("address") };
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/attribute-search`, body);
+    Steps.identified(inc, tr("4-attribute search"));
+  },
+
+  async recordBasis(basis) {
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/basis`, { basis });
+    setIncident(inc);
+    $("basis-status").textContent = `${tr("Recorded")}: ${code(inc.basis)}`;
+    Steps.renderBasisNeed(); Tablet.markDone();
+    Tablet.show(inc.identified ? "summary" : "identify");
+  },
+
+  async fetchRecord(again) {
+    const data = await api(again ? "GET" : "POST", `/api/incidents/${App.incident.id}/record`);
+    App.record = data;
+    Steps.showRecord(data);
+    App.incident.record_status = "fetched"; Tablet.markDone();
+  },
+
+  showRecord(data) {
+    const box = $("record-view");
+    const card = data.summary.card;
+    box.replaceChildren(patientLine(card), criticalBox(data.critical), recordSections(data.summary, { limit: 12 }));
+    $("incident-patient").textContent = `${card.name}（${card.kana}）`;
+    $("fetch").hidden = true;
+  },
+
+  async loadHospitals() {
+    const ul = $("hospitals");
+    for (const h of await api("GET", "/api/hospitals")) {
+      App.hospitals.set(h.id, h.name);
+      let item = [...ul.children].find((e) => e.dataset.hospital === h.id);
+      if (!item) {  // updated in place, so a checkbox never resets under a finger
+        const box = el("input", { attrs: { type: "checkbox", value: h.id } });
+        const label = el("label", { cls: "check" }, box, el("span", { text: h.name }), el("small", { text: LEVEL[h.level] ? LEVEL[h.level]() : "" }),
+          el("span", { testid: "hospital-state" }));
+        item = el("li", { testid: "hospital", data: { hospital: h.id } }, label);
+        ul.append(item);
+      }
+      const state = item.querySelector("[data-testid=hospital-state]");
+      state.replaceChildren(h.online ? "● " : "○ ", h.online ? bi("online") : bi("offline"));
+      state.className = h.online ? "on" : "off";
+    }
+  },
+
+  async ask() {
+    const boxes = [...$("hospitals").querySelectorAll("input[type=checkbox]:checked")];
+    if (!boxes.length) throw new Error(tr("Choose at least one hospital"));
+    await api("POST", `/api/incidents/${App.incident.id}/inquiries`, { hospital_ids: boxes.map((b) => b.value) });
+    for (const b of boxes) b.checked = false;
+    say(tr("Asked; the answers appear here as they come"), true);
+    await Steps.refreshInquiries();
+  },
+
+  inquiryRow(q) {
+    const ul = $("inquiries");
+    let item = [...ul.children].find((e) => e.dataset.inquiry === q.inquiry_id);
+    if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, hospital: q.hospital_id } }); ul.append(item); }
+    const status = q.status, reason = q.decline_reason || q.reason;
+    item.dataset.status = status; item.className = status;
+    const why = status === "declined" && reason ? ` (${DECLINE[reason] ? DECLINE[reason]() : reason})` : "";
+    const name = q.hospital_name || App.hospitals.get(q.hospital_id) || q.hospital_id;
+    item.replaceChildren(el("strong", { text: name }), ` — ${INQUIRY_STATUS[status] ? INQUIRY_STATUS[status]() : status}${why}`);
+  },
+
+  async refreshInquiries() {
+    if (!App.incident) return;
+    const list = await api("GET", `/api/incidents/${App.incident.id}/inquiries`);
+    for (const q of list) Steps.inquiryRow(q);
+  },
+
+  // Pushed by the hub the moment a hospital answers.
+  inquiryChanged(c) {
+    Steps.inquiryRow({ inquiry_id: c.inquiry_id, hospital_id: c.hospital_id, status: c.status, reason: c.reason });
+    const name = App.hospitals.get(c.hospital_id) || c.hospital_id;
+    if (c.status === "accepted") say(`${name}: ${tr("accepted")}`, true);
+    if (c.status === "declined") say(`${name}: ${tr("declined")}`);
+  },
+
+  async share() {
+    const recipient = $("share-recipient").value.trim();
+    if (!recipient) throw new Error(tr("Type the hospital's name"));
+    const s = await api("POST", `/api/incidents/${App.incident.id}/shares`, { recipient });
+    $("share-qr").src = s.qr;  // a data: URI from the hub (img-src allows data:)
+    $("share-passcode").textContent = s.passcode;
+    $("share-expiry").textContent = fmt.dateTime(s.expires_at);
+    $("share-url").textContent = s.url;
+    $("share-result").hidden = false;
+    say(tr("Read the passcode out by phone; it opens the link once"), true);
+  },
+
+  confirm(text, action) {
+    $("confirm-text").textContent = text; $("confirm").hidden = false; Steps.confirmAction = action;
+    $("confirm-yes").focus();
+  },
+
+  async handover() {
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/handover`);
+    setIncident(inc);
+    $("handover-status").textContent = `${tr("Handed over")}: ${fmt.time(new Date().toISOString())}`;
+    say(tr("Handed over"), true);
+  },
+
+  async close() {
+    await api("POST", `/api/incidents/${App.incident.id}/close`);
+    say(tr("Incident closed; its record is purged here"), true);
+    Tablet.leave();
+  },
+
+  bind() {
+    for (const b of document.querySelectorAll("[data-mode]")) b.addEventListener("click", () => Steps.setMode(b.dataset.mode));
+    $("read-card").addEventListener("click", () => act(() => Steps.readCard(false)));
+    $("read-phone").addEventListener("click", () => act(() => Steps.readCard(true)));
+    $("attribute-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(() => Steps.attributeSearch(ev.target)); });
+    $("consent").addEventListener("click", () => act(() => Steps.recordBasis({ kind: "consent",
+      given_by: $("consent-by").value, method: $("consent-method").value })));
+    $("exception").addEventListener("click", () => act(() => Steps.recordBasis({ kind: "emergency_exception",
+      reason_code: $("exception-reason").value, reason_text: $("exception-text").value })));
+    $("fetch").addEventListener("click", () => act(() => Steps.fetchRecord(false)));
+    $("ask").addEventListener("click", () => act(Steps.ask));
+    $("share-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(Steps.share); });
+    $("handover").addEventListener("click", () => Steps.confirm(tr("Hand the patient over now?"), Steps.handover));
+    $("close").addEventListener("click", () => Steps.confirm(tr("Close the incident and purge its record?"), Steps.close));
+    $("confirm-yes").addEventListener("click", () => { $("confirm").hidden = true; const a = Steps.confirmAction; Steps.confirmAction = null; if (a) act(a); });
+    $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; Steps.confirmAction = null; });
+    for (const b of document.querySelectorAll("[data-goto]")) b.addEventListener("click", () => Tablet.show(b.dataset.goto));
+  },
+};

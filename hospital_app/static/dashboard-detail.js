@@ -1,0 +1,107 @@
+// One patient, opened from the list: read again from the server (which records the view for
+// the patient's access history), critical facts first, then live vitals (trend), the crew's
+// notes, medications, recent visits, surgeries, checkups and the rest. While a clinical user
+// has it on screen, the dashboard tells the crew it has been seen.
+"use strict";
+
+const Detail = {
+  seenSent: new Map(),  // incident id -> highest seq reported seen
+
+  async open(incidentId) {
+    Dash.selected = incidentId;
+    sessionStorage.setItem("prearrival.selected", incidentId);  // reopened after a reload
+    try {
+      const p = await api("GET", `/api/patients/${encodeURIComponent(incidentId)}`);
+      Dash.upsert(p, true);
+    } catch (e) { say(e.message); return; }
+    Lists.renderPatients();
+    Detail.render();
+    $("detail").focus();
+    Detail.markSeen();
+  },
+
+  close(incidentId) {
+    if (Dash.selected !== incidentId) return;
+    Dash.selected = null;
+    sessionStorage.removeItem("prearrival.selected");
+    $("detail-title").replaceChildren(bi("Select a patient"));
+    $("detail-body").replaceChildren();
+  },
+
+  render() {
+    const p = Dash.patients.get(Dash.selected);
+    if (!p) return;
+    $("detail-title").replaceChildren(el("span", { testid: "detail-name", text: whoText(p) }));
+    const body = $("detail-body");
+    body.dataset.incident = p.incident_id;
+    const head = el("div", { cls: "head", attrs: { id: "detail-head" } });
+    const actions = el("div", { cls: "actions" });
+    if (Dash.clinical && !p.acknowledged_by) {
+      const ack = el("button", { cls: "danger", attrs: { type: "button" }, testid: "acknowledge" }, bi("Acknowledge"));
+      ack.addEventListener("click", () => Alert.acknowledge(p.incident_id));
+      actions.append(ack);
+    }
+    if (Dash.me && Dash.me.role === "physician") {
+      const full = el("button", { attrs: { type: "button" }, testid: "full-history" }, bi("Full history (physician)"));
+      full.addEventListener("click", () => Detail.fullHistory(p.incident_id, full));
+      actions.append(full);
+    }
+    const parts = [head, actions];
+    if (p.critical) {
+      parts.push(criticalBox(p.critical), el("div", { attrs: { id: "detail-live" } }));
+      const record = el("div", { cls: "record" }, recordSections(p.record || {}, { limit: 20 }));
+      parts.push(record, el("div", { cls: "full-history", attrs: { id: "full-history" }, testid: "full-history-view" }));
+    }
+    body.replaceChildren(...parts);
+    Detail.refreshLive();
+  },
+
+  // What changes while the patient is open: the head line, the vitals and the notes.
+  refreshLive() {
+    const p = Dash.patients.get(Dash.selected);
+    if (!p) return;
+    const head = $("detail-head");
+    if (head) {
+      const inc = p.incident || {};
+      const ident = p.identity ? `${p.identity.birth_date} ${code(p.identity.sex)}` : "";
+      head.replaceChildren(acuityBadge(acuity(latestVitals(p.updates))), el("span", { text: ident }),
+        el("span", { testid: "detail-complaint" }, bi("Chief complaint"), `: ${inc.chief_complaint || "-"}`),
+        el("span", {}, bi("Location"), `: ${inc.location || "-"}`),
+        el("span", { testid: "detail-basis" }, bi("Basis"), `: ${code(p.basis)}`),
+        el("span", {}, bi("Access until"), `: ${fmt.hm(p.grant_expires_at)}`),
+        p.acknowledged_by ? el("span", { testid: "detail-acked" }, "✓ ", bi("acknowledged"), ` (${p.acknowledged_by})`) : "");
+    }
+    const live = $("detail-live");
+    if (!live) return;
+    const v = latestVitals(p.updates);
+    const vu = vitalsOf(p.updates);
+    const notes = (p.updates || []).filter((u) => u.kind === "note").slice().reverse();
+    live.replaceChildren(
+      el("h3", {}, bi("Vitals")),
+      el("p", { cls: "vitals-now", testid: "vitals" }, v ? `${fmt.hm(vu[vu.length - 1].at)}  ${vitalsText(v)}` : tr("no vitals yet")),
+      trendChart(p.updates), trendLegend(),
+      el("h3", {}, bi("Crew notes")),
+      el("ul", { cls: "notes", testid: "notes" }, ...(notes.length ? notes.map((n) => el("li", { testid: "note", text: `${fmt.hm(n.at)}  ${n.payload.text}` }))
+        : [el("li", { cls: "empty", text: tr("none") })])));
+  },
+
+  markSeen() {
+    const p = Dash.patients.get(Dash.selected);
+    if (!p || !Dash.clinical || !Dash.socket || document.visibilityState !== "visible") return;
+    const seq = p.last_seq || 0;
+    if (!seq || seq <= (Detail.seenSent.get(p.incident_id) || 0)) return;
+    Detail.seenSent.set(p.incident_id, seq);
+    Dash.socket.emit("seen", { incident_id: p.incident_id, seq });
+  },
+
+  async fullHistory(incidentId, button) {
+    button.disabled = true;
+    try {
+      const data = await api("POST", `/api/patients/${encodeURIComponent(incidentId)}/full-history`);
+      const box = $("full-history");
+      if (!box || Dash.selected !== incidentId) return;
+      box.replaceChildren(el("h3", {}, bi("Full history")), recordSections(data.record, { limit: 200 }));
+      box.scrollIntoView({ block: "start" });
+    } catch (e) { say(e.message); button.disabled = false; }
+  },
+};

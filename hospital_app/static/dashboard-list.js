@@ -1,0 +1,103 @@
+// The two lists on the left: requests to accept (accept, or decline with a reason) and the
+// incoming ambulances sorted by ETA, each with its acuity colour and a countdown.
+"use strict";
+
+const STATUS = { pending: () => bi("asking"), accepted: () => bi("accepted"), declined: () => bi("declined"), withdrawn: () => bi("withdrawn") };
+const DECLINE = [["no_bed", "no bed"], ["no_specialist", "no specialist"], ["treating_others", "treating other patients"],
+  ["equipment", "equipment unavailable"], ["other", "other"]];
+const DECLINE_TEXT = { "no bed": () => tr("no bed"), "no specialist": () => tr("no specialist"),
+  "treating other patients": () => tr("treating other patients"), "equipment unavailable": () => tr("equipment unavailable"), other: () => tr("other") };
+
+// When the ambulance arrives: the time of the latest ETA update plus its minutes; without one
+// (a desk view carries no updates), incident.eta_at if the hub sends it, else the time this
+// dashboard first heard of the ETA.
+function arrivalOf(p) {
+  const etas = (p.updates || []).filter((u) => u.kind === "eta" && u.payload && u.payload.eta_minutes != null);
+  if (etas.length) { const u = etas[etas.length - 1]; return new Date(u.at).getTime() + u.payload.eta_minutes * 60000; }
+  const m = p.incident && p.incident.eta_minutes;
+  if (m === null || m === undefined) return null;
+  if (p.incident.eta_at) return new Date(p.incident.eta_at).getTime() + m * 60000;  // when the hub says it was set
+  if (!p._etaBase || p._etaMinutes !== m) { p._etaBase = Date.now(); p._etaMinutes = m; }
+  return p._etaBase + m * 60000;
+}
+
+function whoText(p) {
+  if (p.identity) return `${p.identity.name}（${p.identity.kana}） ${code(p.identity.sex)}`;
+  return tr("No record");
+}
+
+const Lists = {
+  renderInquiry(q) {
+    const ul = $("inquiries");
+    let item = [...ul.children].find((e) => e.dataset.inquiry === q.inquiry_id);
+    if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, incident: q.incident_id } }); ul.prepend(item); }
+    item.dataset.status = q.status; item.className = q.status;
+    const vitals = q.vitals ? `  ${vitalsText(q.vitals)}` : "";
+    const eta = q.eta_minutes != null ? `  ETA ${q.eta_minutes}${I18N.one("min")}` : "";
+    const basis = q.basis ? `  ${code(q.basis)}` : "";
+    item.replaceChildren(el("div", {}, el("strong", { text: `${q.age_band ?? "?"} ${q.sex ? code(q.sex) : ""} ` }),
+      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), `${vitals}${eta}${basis} — `,
+      STATUS[q.status] ? STATUS[q.status]() : q.status));
+    if (Dash.clinical && q.status === "pending") item.append(Lists.answerControls(item, q));
+  },
+
+  answerControls(item, q) {
+    const id = `reason-${q.inquiry_id}`;
+    const select = el("select", { attrs: { id } });
+    for (const [value, text] of DECLINE) select.append(el("option", { text: DECLINE_TEXT[text](), attrs: { value } }));
+    const accept = el("button", { cls: "primary", attrs: { type: "button" }, testid: "accept" }, bi("Accept"));
+    const decline = el("button", { attrs: { type: "button" }, testid: "decline" }, bi("Decline"));
+    const send = async (body) => {
+      const all = item.querySelectorAll("button, select");
+      for (const c of all) c.disabled = true;
+      try { await api("POST", `/api/inquiries/${q.inquiry_id}/answer`, body); say(""); }
+      catch (e) { say(e.message); for (const c of all) c.disabled = false; }
+    };
+    accept.addEventListener("click", () => send({ accept: true }));
+    decline.addEventListener("click", () => send({ accept: false, reason: select.value }));
+    return el("div", { cls: "answer" }, accept, el("label", { attrs: { for: id } }, bi("Decline reason")), select, decline);
+  },
+
+  renderPatients() {
+    const ul = $("patients");
+    const list = [...Dash.patients.values()].map((p) => ({ p, at: arrivalOf(p) }))
+      .sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
+    const focused = document.activeElement && document.activeElement.closest("[data-testid=patient]");
+    const keepFocus = focused ? focused.dataset.incident : null;
+    ul.replaceChildren(...list.map(({ p, at }) => Lists.patientItem(p, at)));
+    if (keepFocus) { const b = ul.querySelector(`[data-incident="${CSS.escape(keepFocus)}"] button`); if (b) b.focus(); }
+    Lists.tick();
+  },
+
+  patientItem(p, at) {
+    const level = acuity(latestVitals(p.updates));
+    const chips = el("span", { cls: "chips" });
+    if (p.critical) {
+      for (const [key, label] of CRITICAL_ROWS) {
+        const v = p.critical[key];
+        if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip" }, label()));
+      }
+    }
+    const v = latestVitals(p.updates);
+    const button = el("button", { cls: `open ${level}`, attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
+      el("span", { cls: "stripe" }),
+      el("span", { cls: "who", testid: "patient-name", text: whoText(p) }),
+      el("span", { cls: "eta", testid: "eta", data: { at: at ? String(at) : "" } }),
+      el("span", { cls: "sub" }, acuityBadge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
+        v ? `  ${vitalsText(v)}` : ""),
+      el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
+        : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged"))));
+    button.addEventListener("click", () => Detail.open(p.incident_id));
+    return el("li", { testid: "patient", data: { incident: p.incident_id, acuity: level } }, button);
+  },
+
+  // Every second: the countdowns.
+  tick() {
+    for (const span of document.querySelectorAll("#patients [data-testid=eta]")) {
+      const at = Number(span.dataset.at);
+      if (!at) { span.textContent = "ETA -"; continue; }
+      const left = at - Date.now();
+      span.textContent = left > 0 ? `ETA ${fmt.duration(left)}` : `${I18N.one("arrived?")} ${fmt.duration(left)}`;
+    }
+  },
+};

@@ -1,0 +1,142 @@
+"""Japanese first, English beside it: Flask-Babel for the templates, a JSON catalogue for the JS.
+
+Message ids are the English text. `web/translations/ja/LC_MESSAGES/messages.po` holds the
+Japanese; English needs no catalogue (the id is the English). The compiled `.mo` files are
+committed next to the `.po` files, and `tests/e2e/test_ui_i18n.py` fails when one is stale;
+after editing a `.po`, run `python -m web.i18n compile` (`python -m web.i18n extract` first
+refreshes the `.po` from the templates and scripts).
+
+The language is the `lang` cookie (`ja` or `en`), `ja` when there is none: the pages set it
+from their language switch. Every label is shown in both languages, the chosen one large
+and the other small beside it (`bi()` in templates, `I18N.bi()` in scripts)."""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import Blueprint, Flask, jsonify, request
+from flask_babel import Babel, get_locale, gettext
+from markupsafe import Markup
+
+from shared.openapi import api
+
+HERE = Path(__file__).resolve().parent
+TRANSLATIONS = HERE / "translations"
+LANGUAGES = ("ja", "en")
+DEFAULT = "ja"
+COOKIE = "lang"
+
+bp = Blueprint("i18n", __name__, static_folder="static", static_url_path="/common")
+
+
+def select_locale() -> str:
+    lang = request.cookies.get(COOKIE, "")
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def current() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "ja" else "ja"
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(lang: str) -> NullTranslations:
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+def bilingual(msgid: str, **params) -> Markup:
+    """The label in the chosen language, and small beside it in the other one."""
+    lang = current()
+    primary, secondary = gettext(msgid, **params), _in_other(msgid, params)
+    return Markup('<span class="bi"><span class="bi-p" lang="{}">{}</span> '
+                  '<small class="bi-s" lang="{}">{}</small></span>').format(lang, primary, other(lang), secondary)
+
+
+def plain(msgid: str, **params) -> str:
+    """Both languages as one plain string ('ログイン / Sign in'), for titles and attributes."""
+    return f"{gettext(msgid, **params)} / {_in_other(msgid, params)}"
+
+
+def _in_other(msgid: str, params: dict) -> str:
+    text = catalogue(other(current())).ugettext(msgid)
+    return text % params if params else text
+
+
+@functools.lru_cache(maxsize=None)
+def script_messages() -> dict:
+    """{lang: {msgid: text}} for the messages the scripts use (their .po locations end in .js)."""
+    out: dict = {}
+    for lang in LANGUAGES:
+        po = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            out[lang] = {}
+            continue
+        with po.open("rb") as f:
+            cat = read_po(f, locale=lang)
+        out[lang] = {m.id: m.string for m in cat if m.id and m.string
+                     and any(loc.endswith(".js") for loc, _ in m.locations)}
+    return out
+
+
+@bp.get("/i18n/messages.json")
+@api("The message catalogue the pages' scripts use, Japanese and English", auth="none", tag="ui")
+def messages_json():
+    """The scripts' message catalogue, both languages (the page says which one is chosen)."""
+    resp = jsonify({"languages": list(LANGUAGES), "default": DEFAULT, "messages": script_messages()})
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale, default_locale=DEFAULT,
+          default_translation_directories=str(TRANSLATIONS))
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(bi=bilingual, bi_plain=plain, lang=current, other_lang=lambda: other(current()))
+
+
+# ---- maintenance: `python -m web.i18n extract|compile` ----
+
+def compile_catalogues() -> list[Path]:
+    written = []
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            cat = read_po(f, locale=po.parts[-3])
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as f:
+            write_mo(f, cat, use_fuzzy=False)
+        written.append(mo)
+    return written
+
+
+def extract() -> None:
+    """Refresh the .po files from the templates and scripts (pybabel extract, then update)."""
+    import subprocess
+    import tempfile
+    pybabel = str(Path(sys.executable).with_name("pybabel"))
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = str(Path(tmp) / "messages.pot")
+        subprocess.run([pybabel, "extract", "-F", str(HERE / "babel.cfg"), "-k", "bi", "-k", "bi_plain", "-k", "tr",
+                        "-k", "one", "--no-wrap", "--sort-by-file", "-o", pot, "ems_app", "hospital_app", "web"],
+                       cwd=HERE.parent, check=True)
+        subprocess.run([pybabel, "update", "--no-wrap", "--no-fuzzy-matching", "--ignore-obsolete", "-i", pot,
+                        "-d", str(TRANSLATIONS)], cwd=HERE.parent, check=True)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "compile":
+        for path in compile_catalogues():
+            print(f"wrote {path.relative_to(HERE.parent)}")
+    elif command == "extract":
+        extract()
+    else:
+        print("usage: python -m web.i18n extract|compile", file=sys.stderr)
+        sys.exit(2)
