@@ -47,9 +47,16 @@ const Dash = {
   },
 
   setLive(on) {
-    const live = $("live");
+    Dash.downSince = on ? null : (Dash.downSince || Date.now());
+    Dash.renderLive();
+  },
+
+  // The link's state, and since when it is down (refreshed every second while it is).
+  renderLive() {
+    const live = $("live"), on = !Dash.downSince;
     live.className = `chip ${on ? "on" : "off"}`; live.dataset.state = on ? "online" : "offline";
-    live.replaceChildren(on ? bi("live") : bi("offline"));
+    live.replaceChildren(on ? bi("live") : bi("Offline since {t} ({d})",
+      { t: fmt.time(Dash.downSince), d: fmt.duration(Date.now() - Dash.downSince) }));
   },
 
   async boot(me) {
@@ -64,6 +71,7 @@ const Dash = {
     Dash.socket = socket;
     socket.on("connect", () => { Dash.setLive(true); Dash.resync().catch((e) => say(e.message)); });
     socket.on("disconnect", () => Dash.setLive(false));
+    setInterval(() => { if (Dash.downSince) Dash.renderLive(); }, 1000);
     socket.on("inquiry", (q) => Dash.addInquiry(q));
     socket.on("inquiry_changed", (c) => { const q = Dash.inquiries.get(c.inquiry_id); if (q) Dash.addInquiry({ ...q, status: c.status }); });
     // A fresh grant: the hub's word is newest.

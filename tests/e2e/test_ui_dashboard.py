@@ -155,3 +155,14 @@ def test_incoming_ambulances_are_sorted_by_eta_with_a_countdown(system, new_page
     expect(patient_on(doctor, near).get_by_test_id("eta")).to_have_text(re.compile(r"^ETA [45]:\d\d$"))
     expect(patient_on(doctor, far).get_by_test_id("eta")).to_have_text(re.compile(r"^ETA 2[45]:\d\d$"))
     assert_clean(doctor)
+
+
+def test_the_dashboard_shows_when_its_link_is_down_and_since_when(system, new_page):
+    doctor = open_dashboard(new_page, system, "er-doctor")
+    live = doctor.get_by_test_id("live")
+    expect(live).to_have_attribute("data-state", "online")
+    doctor.context.set_offline(True)
+    expect(live).to_have_attribute("data-state", "offline", timeout=30_000)
+    expect(live).to_contain_text(re.compile(r"切断中 \d{1,2}:\d{2}"))   # down since a clock time
+    doctor.context.set_offline(False)
+    expect(live).to_have_attribute("data-state", "online", timeout=30_000)
