@@ -12,7 +12,7 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from ems_app.errors import Refused
-from ems_app.services import delivery, hospital_access, incidents, routing
+from ems_app.services import delivery, hospital_access, incidents, lifecycle, routing
 
 HOSPITAL_NS = "/hospital"
 CREW_NS = "/crew"
@@ -126,6 +126,18 @@ def register(socketio: SocketIO) -> None:
             return {"error": e.code, "message": e.message}
         join_room(delivery.crew_room(incident_id))
         return {"ok": True}
+
+    @socketio.on("handover", namespace=HOSPITAL_NS)
+    def handover(data):
+        """The ER confirms the patient has been handed over: the grant's last window starts."""
+        hub = current_app.extensions["hub"]
+        try:
+            hospital_id, _ = _hospital()
+            incident_id = str(data.get("incident_id", ""))[:32] if isinstance(data, dict) else ""
+            lifecycle.handover_by_hospital(hub, hospital_id, incident_id)
+            return {"ok": True}
+        except Refused as e:
+            return {"error": e.code, "message": e.message}
 
     @socketio.on("pending", namespace=HOSPITAL_NS)
     def pending(*_):

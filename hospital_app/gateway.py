@@ -102,6 +102,15 @@ class Gateway:
                 self.events.put(("grant", {"incident_id": result["incident_id"], "grant": result["grant"]}))
         return result
 
+    def handover(self, incident_id: str) -> dict:
+        """The ER confirms the handover at the hub (the grant then ends after its window)."""
+        if not self.sio.connected:
+            return {"error": "hub_unreachable", "message": "本部に接続できません / hub unreachable"}
+        try:
+            return self.sio.call("handover", {"incident_id": incident_id}, namespace=NS, timeout=15)
+        except socketio.exceptions.TimeoutError:
+            return {"error": "timeout", "message": "本部の応答なし / no answer from the hub"}
+
     # ---- the workers: each lane's events one at a time, in arrival order ----
     def _work(self, lane: queue.Queue, purges: bool) -> None:
         last_purge = last_flush = time.monotonic()

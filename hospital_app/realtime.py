@@ -73,6 +73,17 @@ def register(socketio: SocketIO) -> None:
                                                                       "seq": seq}))
         return {"ok": True}
 
+    @socketio.on("handover", namespace=NS)
+    def handover(data):
+        """A physician or nurse confirms the patient has arrived and been handed over."""
+        staff = _staff()
+        if staff is None or staff.role not in CLINICAL_ROLES or not isinstance(data, dict):
+            return {"error": "forbidden"}
+        incident_id = str(data.get("incident_id", ""))[:32]
+        if store.last_seq(current_app.extensions["db"], incident_id) is None:
+            return {"error": "not_found"}
+        return current_app.extensions["gateway"].handover(incident_id)
+
     @socketio.on("acknowledge", namespace=NS)
     def acknowledge(data):
         """Someone at the ER (the desk too) acknowledged the new patient: every dashboard stops alerting."""

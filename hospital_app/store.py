@@ -75,6 +75,7 @@ def set_grant_end(db: Database, incident_id: str, ends_epoch: int) -> bool:
         if p is None:
             return False
         p.grant_expires_at = min(p.grant_expires_at, from_epoch(ends_epoch))
+        p.incident = {**p.incident, "handed_over_at": p.incident.get("handed_over_at") or utcnow().isoformat() + "Z"}
         return True
 
 

@@ -11,28 +11,51 @@ from ems_app.hub import Hub
 from ems_app.models import Grant, Incident, UsedNonce, User
 from ems_app.services import audit
 from ems_app.services.incidents import actor, load
-from ems_app.services.routing import hospital_room, revoke_all
+from ems_app.services.routing import active_grant, hospital_room, revoke_all
 from shared.clock import to_epoch, utcnow
 
 
 def handover(hub: Hub, user: User, incident_id: str) -> Incident:
-    window = timedelta(seconds=hub.settings["GRANT_WINDOW_AFTER_HANDOVER_S"])
-    notices = []
+    """The crew hands the patient over at the hospital."""
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
-        if incident.status != "open" or incident.handed_over_at is not None:
-            raise Refused(409, "already handed over or closed / 引継ぎ済みです", "not_open")
-        if incident.hospital_id is None:
-            raise Refused(409, "no hospital has accepted / 受入先が未決定です", "no_hospital")
-        incident.handed_over_at = now = utcnow()
-        for g in s.scalars(select(Grant).where(Grant.incident_id == incident_id, Grant.ended_at.is_(None))):
-            g.expires_at = min(g.expires_at, now + window)
-            notices.append((g.hospital_id, to_epoch(g.expires_at)))
-        audit.append(s, hub.audit_key, actor=actor(user), action="incident.handover", incident_id=incident_id,
-                     detail={"hospital": incident.hospital_id})
+        notices = _hand_over(s, hub, incident, actor(user))
+    _tell_hospitals(hub, incident_id, notices)
+    return incident
+
+
+def handover_by_hospital(hub: Hub, hospital_id: str, incident_id: str) -> None:
+    """The ER confirms the handover; only the hospital that holds the live grant may."""
+    with hub.db.transaction() as s:
+        incident = s.get(Incident, incident_id, with_for_update=hub.db.is_postgres)
+        grant = active_grant(s, incident_id)
+        if incident is None or grant is None or grant.hospital_id != hospital_id:
+            raise Refused(403, "no live grant for that incident", "no_grant")
+        notices = _hand_over(s, hub, incident, f"hospital:{hospital_id}")
+    _tell_hospitals(hub, incident_id, notices)
+    hub.notify_crew("handed_over", {"incident_id": incident_id, "by": hospital_id}, room=f"incident:{incident_id}")
+
+
+def _hand_over(s, hub: Hub, incident: Incident, by: str) -> list[tuple[str, int]]:
+    """Start the grant's last window: handover + GRANT_WINDOW_AFTER_HANDOVER_S, never past its cap."""
+    if incident.status != "open" or incident.handed_over_at is not None:
+        raise Refused(409, "already handed over or closed / 引継ぎ済みです", "not_open")
+    if incident.hospital_id is None:
+        raise Refused(409, "no hospital has accepted / 受入先が未決定です", "no_hospital")
+    window = timedelta(seconds=hub.settings["GRANT_WINDOW_AFTER_HANDOVER_S"])
+    incident.handed_over_at = now = utcnow()
+    notices = []
+    for g in s.scalars(select(Grant).where(Grant.incident_id == incident.id, Grant.ended_at.is_(None))):
+        g.expires_at = min(g.expires_at, now + window)
+        notices.append((g.hospital_id, to_epoch(g.expires_at)))
+    audit.append(s, hub.audit_key, actor=by, action="incident.handover", incident_id=incident.id,
+                 detail={"hospital": incident.hospital_id})
+    return notices
+
+
+def _tell_hospitals(hub: Hub, incident_id: str, notices: list[tuple[str, int]]) -> None:
     for hospital_id, ends in notices:
         hub.notify("grant_ends", {"incident_id": incident_id, "ends_at": ends}, room=hospital_room(hospital_id))
-    return incident
 
 
 def close(hub: Hub, user: User, incident_id: str) -> Incident:

@@ -36,10 +36,22 @@ const Detail = {
     body.dataset.incident = p.incident_id;
     const head = el("div", { cls: "head", attrs: { id: "detail-head" } });
     const actions = el("div", { cls: "actions" });
-    if (Dash.clinical && !p.acknowledged_by) {
+    if (!p.acknowledged_by) {  // the desk may acknowledge too
       const ack = el("button", { cls: "danger", attrs: { type: "button" }, testid: "acknowledge" }, bi("Acknowledge"));
       ack.addEventListener("click", () => Alert.acknowledge(p.incident_id));
       actions.append(ack);
+    }
+    if (p.incident && p.incident.handed_over_at) {
+      actions.append(el("span", { testid: "handed-over" }, "✓ ", bi("Handed over")));
+    } else if (Dash.clinical) {  // the ER confirms arrival: the grant's last window starts
+      const hand = el("button", { attrs: { type: "button" }, testid: "handover" }, bi("Handover"));
+      hand.addEventListener("click", () => {
+        hand.disabled = true;
+        Dash.socket.emit("handover", { incident_id: p.incident_id }, (res) => {
+          if (res && res.error) { say(res.message || res.error); hand.disabled = false; }
+        });
+      });
+      actions.append(hand);
     }
     if (Dash.me && Dash.me.role === "physician") {
       const full = el("button", { attrs: { type: "button" }, testid: "full-history" }, bi("Full history (physician)"));

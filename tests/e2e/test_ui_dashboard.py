@@ -4,6 +4,7 @@ the ER's acknowledgement, all pushed; and a nurse answers with the keyboard alon
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -166,3 +167,16 @@ def test_the_dashboard_shows_when_its_link_is_down_and_since_when(system, new_pa
     expect(live).to_contain_text(re.compile(r"切断中 \d{1,2}:\d{2}"))   # down since a clock time
     doctor.context.set_offline(False)
     expect(live).to_have_attribute("data-state", "online", timeout=30_000)
+
+
+def test_the_er_confirms_handover_and_the_grant_shortens_to_its_window(system, new_page):
+    doctor = open_dashboard(new_page, system, "er-doctor")
+    crew_http = http_sign_in(system.hub.url, "kyukyu1")
+    iid = asked(system, crew_http, "SIM-000140", "腹痛 / abdominal pain")
+    accept(doctor, iid, "腹痛")
+    detail = open_patient(doctor, iid)
+    detail.get_by_test_id("handover").click()
+    expect(detail.get_by_test_id("handed-over")).to_be_visible()
+    incident = crew_http.get(f"{crew_http.base}/api/incidents/{iid}").json()
+    remaining = datetime.fromisoformat(incident["grant_expires_at"]) - datetime.now(timezone.utc)
+    assert timedelta(minutes=25) < remaining <= timedelta(minutes=30)  # handover + 30 min, not the 3-hour cap
