@@ -34,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # One SocketIO per app (not a module global) so tests can build many apps in one process.
     socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
-                      logger=False, engineio_logger=False)
+                      channel=cfg["SOCKETIO_CHANNEL"], logger=False, engineio_logger=False)
     http.trust_proxies(app, cfg["PROXY_HOPS"])
     from hospital_app import realtime
     realtime.register(socketio)

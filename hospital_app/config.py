@@ -23,6 +23,9 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": env.get("HOSPITAL_SECRET_KEY") or _secret(instance, "session-secret"),
         "ASYNC_MODE": env.get("ASYNC_MODE", "threading"),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # Dashboards' rooms have the same names in every hospital: two hospital apps sharing one
+        # Redis must never share a channel, or one ER would see the other's patients.
+        "SOCKETIO_CHANNEL": f"{env.get('SOCKETIO_CHANNEL', 'prearrival')}:hospital:{env.get('HOSPITAL_ID', 'hospital')}",
         "SESSION_COOKIE_SECURE": env.get("COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",
