@@ -22,7 +22,8 @@ class System:
     hub_port: int | None = None
     hospital_ports: list[int] = field(default_factory=list)
     extra_env: dict = field(default_factory=dict)
-    hub_processes: int = 1                           # >1 needs SOCKETIO_MESSAGE_QUEUE in extra_env
+    hub_env_extra: dict = field(default_factory=dict)  # the hubs' only (each hospital app is one process)
+    hub_processes: int = 1                           # >1 needs SOCKETIO_MESSAGE_QUEUE in extra_env or hub_env_extra
     # Where a hospital's gateway finds the hub: (hospital id, hub urls) -> url; a test may put a proxy there.
     gateway_route: Callable[[str, list[str]], str] = lambda _hid, urls: urls[-1]
     hubs: list[Server] = field(default_factory=list)
@@ -35,7 +36,8 @@ class System:
         return self.hubs[0] if self.hubs else None
 
     def hub_env(self) -> dict:
-        return {"EMS_INSTANCE": str(self.root / "ems"), **self.db_env.get("ems", {}), **self.extra_env}
+        return {"EMS_INSTANCE": str(self.root / "ems"), **self.db_env.get("ems", {}), **self.extra_env,
+                **self.hub_env_extra}
 
     def hospital_env(self, hospital_id: str, name: str) -> dict:
         hub_url = self.gateway_route(hospital_id, [h.url for h in self.hubs]) if self.hubs else ""

@@ -35,15 +35,16 @@ def start_system(layout: str, root: Path, hospitals: int) -> System:
     kind, procs = layout.split("-")
     if kind == "sqlite":
         db = lambda name: {"DATABASE_URL": f"sqlite:///{root / name}.db"}  # noqa: E731
-        extra = {"ASYNC_MODE": "threading"}
+        extra, hub_only = {"ASYNC_MODE": "threading"}, {}
     else:
         tag = uuid.uuid4().hex[:8]
         db = lambda name: {"DATABASE_URL": PG_URL, "DATABASE_SCHEMA": f"bench_{name.replace('-', '_')}_{tag}"}  # noqa: E731
-        extra = {"ASYNC_MODE": "gevent", "SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"bench-{tag}"}
+        # Redis joins the hub processes; a hospital app runs as one process at its hospital.
+        extra, hub_only = {"ASYNC_MODE": "gevent"}, {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"bench-{tag}"}
     chosen = DEMO_HOSPITALS[:hospitals]
     order = {hid: i for i, (hid, _, _) in enumerate(chosen)}
     system = System(root=root, db_env={"ems": db("ems"), **{h: db(h) for h, _, _ in chosen}},
-                    extra_env={**extra, "EXPIRY_SWEEP_S": "30"}, hub_processes=int(procs),
+                    extra_env={**extra, "EXPIRY_SWEEP_S": "30"}, hub_env_extra=hub_only, hub_processes=int(procs),
                     gateway_route=lambda hid, urls: urls[order[hid] % len(urls)])
     return system.start(hospitals=chosen, password=PASSWORD)
 
@@ -108,7 +109,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
     iids = [i for ids in by_hospital.values() for i in ids]
     steps = []
     for interval in intervals:
-        rec.update_ms, rec.recording = [], True
+        rec.update_ms, rec.stored_ms, rec.onward_ms, rec.recording = [], [], [], True
         before = rec.disconnects
         spies = pyspy(monitor_pids, profile.duration_s, profile_dir / f"{len(steps)}" if profile_dir else None)
         with Monitor(monitor_pids) as mon:
@@ -122,6 +123,8 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
             spy.wait(30)
         step = {"incidents": len(iids), "interval_s": interval, "rate_per_s": round(len(iids) / interval, 1),
                 "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
+                "update_to_stored_ms": driver.percentiles(rec.stored_ms),
+                "stored_to_dashboard_ms": driver.percentiles(rec.onward_ms),
                 **rec.integrity(by_hospital, {i: h for i, (h, _) in dashboards.items()}),
                 "dashboard_disconnects": rec.disconnects - before, "resources": mon.summary()}
         steps.append(step)

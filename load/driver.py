@@ -19,6 +19,10 @@ import socketio
 class Recorder:
     def __init__(self):
         self.update_ms: list[float] = []
+        # The same latency in two legs, split at the hub's commit (the update's own `at`): from the
+        # paramedic to the stored update, and from there through the hospital app to a dashboard.
+        self.stored_ms: list[float] = []
+        self.onward_ms: list[float] = []
         self.accept_ms: list[float] = []
         self.seqs: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.sent: dict[str, int] = defaultdict(int)
@@ -31,7 +35,12 @@ class Recorder:
         self.seqs[(dashboard, data["incident_id"])].append(data["seq"])
         taken = data.get("payload", {}).get("vitals", {}).get("taken_at")
         if self.recording and taken:
-            self.update_ms.append((time.time() - datetime.fromisoformat(taken).timestamp()) * 1000)
+            now, sent = time.time(), datetime.fromisoformat(taken).timestamp()
+            self.update_ms.append((now - sent) * 1000)
+            if data.get("at"):
+                stored = datetime.fromisoformat(data["at"].replace("Z", "+00:00")).timestamp()
+                self.stored_ms.append((stored - sent) * 1000)
+                self.onward_ms.append((now - stored) * 1000)
 
     def integrity(self, incidents_by_hospital: dict[str, list[str]], dashboards: dict[int, str]) -> dict:
         lost = dup = disorder = 0
