@@ -8,11 +8,12 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from ems_app.errors import Refused
 from ems_app.services import delivery, hospital_access, incidents, lifecycle, routing
+from web import login
 
 HOSPITAL_NS = "/hospital"
 CREW_NS = "/crew"
@@ -36,8 +37,7 @@ def _hospital() -> tuple[str, str]:
 def _crew_user():
     """The signed-in paramedic behind this socket's session cookie, checked on every event."""
     from ems_app.api.auth import load_user
-    uid = session.get("uid")
-    user = load_user(uid) if uid is not None else None
+    user = login.current_user(load_user)
     return user if user is not None and user.role == "paramedic" else None
 
 
@@ -104,6 +104,18 @@ def register(socketio: SocketIO) -> None:
             delivery.hospital_ack(hub, hospital_id, str(data.get("incident_id", ""))[:32], str(data.get("what")),
                                   data.get("seq", 0))
             return {"ok": True}
+        except Refused as e:
+            return {"error": e.code, "message": e.message}
+
+    @socketio.on("acks", namespace=HOSPITAL_NS)
+    def acks(data):
+        """The gateway's batch of acknowledgements (a list of what 'ack' takes, at most 1,000)."""
+        hub = current_app.extensions["hub"]
+        try:
+            hospital_id, _ = _hospital()
+            if not isinstance(data, list) or len(data) > 1000 or not all(isinstance(a, dict) for a in data):
+                raise Refused(400, "a list of at most 1000 acknowledgements", "invalid")
+            return {"ok": True, "changed": delivery.hospital_acks(hub, hospital_id, data)}
         except Refused as e:
             return {"error": e.code, "message": e.message}
 

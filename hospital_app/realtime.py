@@ -4,12 +4,13 @@ Staff connect with their signed-in session; clinical staff join the clinical roo
 the record and vitals, the desk joins the desk room and gets only what registration needs."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from hospital_app.models import Staff
 from hospital_app import store
 from hospital_app.store import CLINICAL_ROLES
+from web import login
 
 NS = "/dashboard"
 CLINICAL, DESK = "clinical", "desk"
@@ -51,12 +52,13 @@ class Dashboard:
         self._both("patient_removed", {"incident_id": incident_id, "reason": reason})
 
 
-def _staff() -> Staff | None:
-    uid = session.get("uid")
-    if uid is None:
-        return None
+def _load_staff(uid: int) -> Staff | None:
     with current_app.extensions["db"].read() as s:
         return s.get(Staff, uid)
+
+
+def _staff() -> Staff | None:
+    return login.current_user(_load_staff)
 
 
 def register(socketio: SocketIO) -> None:
