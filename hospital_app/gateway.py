@@ -165,21 +165,19 @@ class Gateway:
         self._ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
 
     def _on_update(self, data: dict) -> None:
-        last = store.last_seq(self.db, data["incident_id"])
-        if last is None:
-            return  # not ours (yet): the record fetch brings every update so far
-        if data["seq"] <= last:
-            return
-        if data["seq"] > last + 1:
-            grant = store.grant_of(self.db, data["incident_id"])
-            self._redeem(data["incident_id"], grant, after=last, fresh=False)
-            return
-        self._apply(data)
-        self._ack(data["incident_id"], "delivered", data["seq"])
+        """One transaction for the common case: the next update in order is stored and shown.
+        An unknown patient's update is dropped (its record fetch brings every update so far)."""
+        outcome = store.save_update(self.db, data, in_order=True)
+        if outcome == "gap":
+            last = store.last_seq(self.db, data["incident_id"])
+            self._redeem(data["incident_id"], store.grant_of(self.db, data["incident_id"]), after=last, fresh=False)
+        elif outcome == "stored":
+            self.dashboard.update(data)
+            self._ack(data["incident_id"], "delivered", data["seq"])
 
     def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
         """Tell the hub (and so the crew) how far this hospital has got. Lost acks are harmless:
-        the next one is cumulative. 'delivered' is sent at most once a second per lane, so a
+        the next one is cumulative. 'delivered' goes in one batch a second (event 'acks'), so a
         stream of updates costs the hub about one acknowledgement per incident per second."""
         if what == "delivered":
             with self._delivered_lock:
@@ -190,8 +188,9 @@ class Gateway:
     def _flush_delivered(self) -> None:
         with self._delivered_lock:
             pending, self._delivered = self._delivered, {}
-        for incident_id, seq in pending.items():
-            self._send_ack(incident_id, "delivered", seq)
+        if pending and self.sio.connected:  # one event for the whole batch: one hub transaction
+            self.sio.emit("acks", [{"incident_id": i, "what": "delivered", "seq": seq} for i, seq in pending.items()],
+                          namespace=NS)
 
     def _send_ack(self, incident_id: str, what: str, seq: int) -> None:
         if self.sio.connected:
@@ -201,7 +200,7 @@ class Gateway:
         self._ack(data["incident_id"], data["what"], data.get("seq", 0))
 
     def _apply(self, update: dict) -> None:
-        if store.save_update(self.db, update):
+        if store.save_update(self.db, update) == "stored":
             self.dashboard.update(update)
 
     def _on_grant_revoked(self, data: dict) -> None:

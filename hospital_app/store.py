@@ -37,13 +37,18 @@ def save_patient(db: Database, grant: str, body: dict) -> None:
         s.add(row)
 
 
-def save_update(db: Database, update: dict) -> bool:
-    """Store one update in order; False if it was already stored (a replay after a gap fetch)."""
+def save_update(db: Database, update: dict, in_order: bool = False) -> str:
+    """Store one update: 'stored', 'old' (already here), 'unknown' (no such patient here) or, with
+    in_order, 'gap' (an earlier one is missing: nothing stored, fetch the gap first)."""
     try:
         with db.transaction() as s:
             patient = s.get(Patient, update["incident_id"])
-            if patient is None or update["seq"] <= patient.last_seq:
-                return False
+            if patient is None:
+                return "unknown"
+            if update["seq"] <= patient.last_seq:
+                return "old"
+            if in_order and update["seq"] > patient.last_seq + 1:
+                return "gap"
             s.add(PatientUpdate(incident_id=update["incident_id"], seq=update["seq"], kind=update["kind"],
                                 payload=update["payload"], at=update["at"]))
             patient.last_seq = update["seq"]
@@ -54,9 +59,9 @@ def save_update(db: Database, update: dict) -> bool:
                 incident["eta_minutes"] = update["payload"].get("eta_minutes")
                 incident["eta_at"] = update["at"]  # the countdown's starting point
             patient.incident = incident
-        return True
+        return "stored"
     except IntegrityError:
-        return False
+        return "old"
 
 
 def acknowledge(db: Database, incident_id: str, by: str) -> bool:

@@ -11,7 +11,7 @@ from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Grant, IncidentEvent, User
 from ems_app.services.incidents import load
-from ems_app.services.routing import active_grant
+from ems_app.services.routing import active_grant, grant_is_live
 from shared.clock import aware, utcnow
 
 CREW_NS = "/crew"
@@ -24,10 +24,41 @@ def crew_room(incident_id: str) -> str:
 def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: int = 0) -> None:
     """The hospital's gateway reports 'delivered' or 'seen' up to seq, or 'acknowledged'.
     One UPDATE each, guarded so a number never goes back: acknowledgements are frequent."""
+    _check(what, seq)
+    with hub.db.transaction() as s:
+        row = _change(s, hospital_id, incident_id, what, seq)
+        if row is None:
+            if s.scalars(select(Grant.jti).where(*_live(hospital_id, incident_id))).first() is None:
+                raise Refused(403, "no live grant for that incident", "no_grant")
+            return  # nothing new: an older or repeated acknowledgement
+    _tell_crew(hub, incident_id, row)
+
+
+def hospital_acks(hub: Hub, hospital_id: str, acks: list) -> int:
+    """Many acknowledgements in one transaction (the gateway's once-a-second batch); one for an
+    ended grant, or an older number, changes nothing. Returns how many changed something."""
+    for ack in acks:
+        _check(ack.get("what") if isinstance(ack, dict) else None, ack.get("seq", 0) if isinstance(ack, dict) else 0)
+    with hub.db.transaction() as s:
+        changed = [(a["incident_id"], row) for a in acks
+                   if (row := _change(s, hospital_id, str(a.get("incident_id", ""))[:32], a["what"], a.get("seq", 0)))]
+    for incident_id, row in changed:
+        _tell_crew(hub, incident_id, row)
+    return len(changed)
+
+
+def _check(what, seq) -> None:
     if what not in ("delivered", "seen", "acknowledged") or not isinstance(seq, int) or seq < 0:
         raise Refused(400, "what must be delivered, seen or acknowledged; seq a number", "invalid")
-    live = (Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, Grant.revoked_at.is_(None),
-            Grant.ended_at.is_(None), Grant.expires_at > utcnow())
+
+
+def _live(hospital_id: str, incident_id: str) -> tuple:
+    return Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, *grant_is_live()
+
+
+def _change(s, hospital_id: str, incident_id: str, what: str, seq: int):
+    """The guarded UPDATE; RETURNING gives the new state from the same statement (None: no change)."""
+    live = _live(hospital_id, incident_id)
     if what == "acknowledged":
         change = update(Grant).where(*live, Grant.acknowledged_at.is_(None)).values(acknowledged_at=utcnow())
     elif what == "delivered":
@@ -35,13 +66,12 @@ def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: i
     else:
         change = update(Grant).where(*live, Grant.seen_seq < seq).values(
             seen_seq=seq, delivered_seq=case((Grant.delivered_seq < seq, seq), else_=Grant.delivered_seq))
-    with hub.db.transaction() as s:
-        if s.execute(change).rowcount == 0:
-            if s.scalars(select(Grant.jti).where(*live)).first() is None:
-                raise Refused(403, "no live grant for that incident", "no_grant")
-            return  # nothing new: an older or repeated acknowledgement
-    with hub.db.read() as s:  # read after commit, so a later push never carries an older state
-        state = _state(s.scalars(select(Grant).where(*live)).first())
+    return s.execute(change.returning(Grant.hospital_id, Grant.delivered_seq, Grant.seen_seq,
+                                      Grant.acknowledged_at)).first()
+
+
+def _tell_crew(hub: Hub, incident_id: str, row) -> None:
+    state = _state(Grant(hospital_id=row[0], delivered_seq=row[1], seen_seq=row[2], acknowledged_at=row[3]))
     hub.notify_crew("delivery", {"incident_id": incident_id, **state}, room=crew_room(incident_id))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from ems_app.errors import Refused
@@ -25,16 +25,23 @@ def actor(user: User) -> str:
     return f"user:{user.username}"
 
 
-def load(session: Session, user: User, incident_id: str, *, for_update: bool = False) -> Incident:
-    """The incident if this user's crew owns it; 404 otherwise (no hint that it exists)."""
-    query = select(Incident).join(User, Incident.created_by == User.id).where(
-        Incident.id == incident_id, User.team == user.team, User.organisation == user.organisation)
+def of_crew(query: Select, user: User) -> Select:
+    """The ownership rule: an incident belongs to the crew (team and organisation) that opened it."""
+    return query.join(User, Incident.created_by == User.id).where(
+        User.team == user.team, User.organisation == user.organisation)
+
+
+def load(session: Session, user: User, incident_id: str, *, for_update: bool = False,
+         also: tuple = ()) -> Incident | Row:
+    """The incident if this user's crew owns it; 404 otherwise (no hint that it exists).
+    `also`: more columns to read in the same statement (the row is returned then)."""
+    query = of_crew(select(Incident, *also), user).where(Incident.id == incident_id)
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Incident)
-    incident = session.scalars(query).first()
-    if incident is None:
+    row = session.execute(query).first()
+    if row is None:
         raise Refused(404, "no such incident / 該当する事案がありません", "not_found")
-    return incident
+    return row if also else row[0]
 
 
 def create(hub: Hub, user: User, data: IncidentIn) -> Incident:

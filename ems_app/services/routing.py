@@ -172,9 +172,13 @@ def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
                  "status": i.status, "decline_reason": i.decline_reason} for i, name in rows]
 
 
+def grant_is_live() -> tuple:
+    """A grant is live until it is revoked, ended (handover, close) or expired."""
+    return Grant.revoked_at.is_(None), Grant.ended_at.is_(None), Grant.expires_at > utcnow()
+
+
 def active_grant(s, incident_id: str) -> Grant | None:
-    return s.scalars(select(Grant).where(Grant.incident_id == incident_id, Grant.revoked_at.is_(None),
-                                         Grant.ended_at.is_(None), Grant.expires_at > utcnow())).first()
+    return s.scalars(select(Grant).where(Grant.incident_id == incident_id, *grant_is_live())).first()
 
 
 def pending_for_hospital(hub: Hub, hospital_id: str) -> dict:
@@ -182,7 +186,6 @@ def pending_for_hospital(hub: Hub, hospital_id: str) -> dict:
     with hub.db.read() as s:
         rows = s.execute(select(Inquiry, Incident).join(Incident, Inquiry.incident_id == Incident.id).where(
             Inquiry.hospital_id == hospital_id, Inquiry.status == "pending")).all()
-        live = s.scalars(select(Grant).where(Grant.hospital_id == hospital_id, Grant.revoked_at.is_(None),
-                                             Grant.ended_at.is_(None), Grant.expires_at > utcnow())).all()
+        live = s.scalars(select(Grant).where(Grant.hospital_id == hospital_id, *grant_is_live())).all()
         return {"inquiries": [inquiry_payload(s, i, inc) for i, inc in rows],
                 "grants": [{"incident_id": g.incident_id, "jti": g.jti} for g in live]}

@@ -1,0 +1,54 @@
+"""The gateway's batched acknowledgements: they move only the sender's own live grant, only
+forward, and the crew's tablet sees each change."""
+import pytest
+
+from ems_app.errors import Refused
+from ems_app.services import delivery
+from tests.ems_app.conftest import accept, enrol
+
+
+@pytest.fixture
+def accepted(crew, hub, hospital, tmp_path):
+    iid, _grant = accept(crew, hub, hospital)
+    for n in range(3):
+        assert crew.post(f"/api/incidents/{iid}/updates", json={"kind": "note", "text": f"経過 {n}"}).status_code == 201
+    pushed = []
+    hub.notify_crew = lambda event, payload, room: pushed.append((event, payload, room))
+    return iid, pushed
+
+
+def state(crew, iid):
+    body = crew.get(f"/api/incidents/{iid}/updates").json
+    return body["delivered_seq"], body["seen_seq"], [u["state"] for u in body["updates"]]
+
+
+def test_a_batch_moves_delivery_and_seen_and_tells_the_crew(crew, hub, hospital, accepted):
+    iid, pushed = accepted
+    changed = delivery.hospital_acks(hub, hospital.id, [{"incident_id": iid, "what": "delivered", "seq": 3},
+                                                        {"incident_id": iid, "what": "seen", "seq": 2}])
+    assert changed == 2
+    assert state(crew, iid) == (3, 2, ["seen", "seen", "delivered"])
+    assert [p[1]["seen_seq"] for p in pushed] == [0, 2] and pushed[-1][2] == f"incident:{iid}"
+
+
+def test_an_older_number_changes_nothing(crew, hub, hospital, accepted):
+    iid, pushed = accepted
+    delivery.hospital_acks(hub, hospital.id, [{"incident_id": iid, "what": "delivered", "seq": 3}])
+    assert delivery.hospital_acks(hub, hospital.id, [{"incident_id": iid, "what": "delivered", "seq": 1}]) == 0
+    assert state(crew, iid)[0] == 3 and len(pushed) == 1
+
+
+def test_another_hospital_cannot_move_this_patients_state(crew, hub, accepted, tmp_path):
+    iid, pushed = accepted
+    other = enrol(hub, tmp_path, "minato-hp")
+    assert delivery.hospital_acks(hub, other.id, [{"incident_id": iid, "what": "seen", "seq": 3}]) == 0
+    assert state(crew, iid)[:2] == (0, 0) and pushed == []
+
+
+def test_a_malformed_item_refuses_the_whole_batch(crew, hub, hospital, accepted):
+    iid, pushed = accepted
+    with pytest.raises(Refused) as refused:
+        delivery.hospital_acks(hub, hospital.id, [{"incident_id": iid, "what": "delivered", "seq": 2},
+                                                  {"incident_id": iid, "what": "read", "seq": 3}])
+    assert refused.value.status == 400
+    assert state(crew, iid)[0] == 0 and pushed == []
