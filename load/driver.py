@@ -29,6 +29,7 @@ class Recorder:
         self.patient_seen: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
         self.inquiries: dict[str, asyncio.Future] = {}
         self.disconnects = 0
+        self.rejected = 0  # updates the hub refused (4xx): none expected
         self.recording = False
 
     def on_update(self, dashboard: int, data: dict) -> None:
@@ -115,23 +116,32 @@ async def open_incident(http, hub: str, card: str, hospital: str, er_url: str, e
     return iid
 
 
-async def stream(http_for, hubs: list[str], iids: list[str], interval: float, duration: float, rec: Recorder):
-    """Each incident sends vitals every `interval` seconds (random phase) for `duration`."""
-    stop = time.monotonic() + duration
+async def stream(http_for, hubs: list[str], iids: list[str], interval: float, duration: float, rec: Recorder,
+                 tag: str = "") -> int:
+    """Each incident sends vitals every `interval` seconds (random phase) for `duration`, on a
+    fixed schedule (a slow answer does not lower the offered rate). `tag` keeps each run's
+    client_ids apart, or the hub would rightly treat a later run's updates as resends.
+    Returns how many updates were sent."""
+    start = time.monotonic()
+    stop, sent = start + duration, 0
 
     async def one(i: int, iid: str):
-        hub = hubs[i % len(hubs)]
-        await asyncio.sleep(random.random() * interval)
-        n = 0
-        while time.monotonic() < stop:
+        nonlocal sent
+        hub, due, n = hubs[i % len(hubs)], start + random.random() * interval, 0
+        while due < stop:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
             n += 1
             vitals = {"heart_rate": 60 + n % 100, "spo2": 95, "taken_at": datetime.now(timezone.utc).isoformat()}
             status, _ = await post(http_for(i), f"{hub}/api/incidents/{iid}/updates",
-                                   {"kind": "vitals", "vitals": vitals, "client_id": f"{iid}-{n:06d}"})
+                                   {"kind": "vitals", "vitals": vitals, "client_id": f"{iid}-{tag}{n:06d}"})
             if status in (200, 201):
                 rec.sent[iid] += 1
-            await asyncio.sleep(interval)
+                sent += 1
+            else:
+                rec.rejected += 1
+            due += interval
     await asyncio.gather(*(one(i, iid) for i, iid in enumerate(iids)))
+    return sent
 
 
 def round_robin(items):
