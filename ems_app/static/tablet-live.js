@@ -37,17 +37,6 @@ function describeUpdate(kind, p) {
   return `${tr("Location")}: ${p.text}`;
 }
 
-function vitalsText(v) {
-  const parts = [];
-  if (v.heart_rate != null) parts.push(`HR ${v.heart_rate}`);
-  if (v.systolic_bp != null) parts.push(`BP ${v.systolic_bp}/${v.diastolic_bp ?? "-"}`);
-  if (v.spo2 != null) parts.push(`SpO2 ${v.spo2}%`);
-  if (v.respiratory_rate != null) parts.push(`RR ${v.respiratory_rate}`);
-  if (v.temperature != null) parts.push(`${v.temperature}℃`);
-  if (v.jcs != null) parts.push(`JCS ${v.jcs}`);
-  return parts.join("  ");
-}
-
 const STATES = { queued: () => bi("queued"), sent: () => bi("sent"), delivered: () => bi("delivered"),
   seen: () => bi("seen"), rejected: () => bi("rejected") };
 

@@ -28,18 +28,6 @@ function acuityBadge(level) {
   return el("span", { cls: `acuity ${level}`, testid: "acuity", data: { level } }, ACUITY_LABEL[level]());
 }
 
-function vitalsText(v) {
-  const parts = [];
-  if (v.heart_rate != null) parts.push(`HR ${v.heart_rate}`);
-  if (v.systolic_bp != null) parts.push(`BP ${v.systolic_bp}/${v.diastolic_bp ?? "-"}`);
-  if (v.spo2 != null) parts.push(`SpO2 ${v.spo2}%`);
-  if (v.respiratory_rate != null) parts.push(`RR ${v.respiratory_rate}`);
-  if (v.temperature != null) parts.push(`${v.temperature}℃`);
-  if (v.jcs != null) parts.push(`JCS ${v.jcs}`);
-  if (v.gcs) parts.push(`GCS ${v.gcs.eye + v.gcs.verbal + v.gcs.motor}`);
-  return parts.join("  ");
-}
-
 const vitalsOf = (updates) => (updates || []).filter((u) => u.kind === "vitals" && u.payload && u.payload.vitals);
 const latestVitals = (updates) => { const v = vitalsOf(updates); return v.length ? v[v.length - 1].payload.vitals : null; };
 

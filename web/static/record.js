@@ -96,3 +96,16 @@ function recordSections(record, { limit = 50 } = {}) {
   }
   return frag;
 }
+
+// Vitals on one line, the same on the tablet and the dashboard (GCS as its total).
+function vitalsText(v) {
+  const parts = [];
+  if (v.heart_rate != null) parts.push(`HR ${v.heart_rate}`);
+  if (v.systolic_bp != null) parts.push(`BP ${v.systolic_bp}/${v.diastolic_bp ?? "-"}`);
+  if (v.spo2 != null) parts.push(`SpO2 ${v.spo2}%`);
+  if (v.respiratory_rate != null) parts.push(`RR ${v.respiratory_rate}`);
+  if (v.temperature != null) parts.push(`${v.temperature}℃`);
+  if (v.jcs != null) parts.push(`JCS ${v.jcs}`);
+  if (v.gcs) parts.push(`GCS ${v.gcs.eye + v.gcs.verbal + v.gcs.motor}`);
+  return parts.join("  ");
+}
