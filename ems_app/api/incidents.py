@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
-from ems_app.models import Incident, User
+from ems_app.models import Incident
 from ems_app.services import delivery, identification, incidents, lifecycle, routing, updates
 from shared.clock import aware
 from shared.openapi import api
@@ -41,9 +41,8 @@ def open_incident():
 @crew_only
 def list_incidents():
     with hub().db.read() as s:
-        rows = s.scalars(select(Incident).join(User, Incident.created_by == User.id).where(
-            User.team == g.user.team, User.organisation == g.user.organisation, Incident.status == "open")
-            .order_by(Incident.created_at.desc())).all()
+        rows = s.scalars(select(Incident).where(incidents.crew_owns(g.user), Incident.status == "open")
+                         .order_by(Incident.created_at.desc())).all()
     return jsonify([out(i) for i in rows])
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ems_app.errors import Refused
@@ -25,23 +25,21 @@ def actor(user: User) -> str:
     return f"user:{user.username}"
 
 
-def of_crew(query: Select, user: User) -> Select:
+def crew_owns(user: User):
     """The ownership rule: an incident belongs to the crew (team and organisation) that opened it."""
-    return query.join(User, Incident.created_by == User.id).where(
-        User.team == user.team, User.organisation == user.organisation)
+    return Incident.created_by.in_(select(User.id).where(User.team == user.team,
+                                                         User.organisation == user.organisation))
 
 
-def load(session: Session, user: User, incident_id: str, *, for_update: bool = False,
-         also: tuple = ()) -> Incident | Row:
-    """The incident if this user's crew owns it; 404 otherwise (no hint that it exists).
-    `also`: more columns to read in the same statement (the row is returned then)."""
-    query = of_crew(select(Incident, *also), user).where(Incident.id == incident_id)
+def load(session: Session, user: User, incident_id: str, *, for_update: bool = False) -> Incident:
+    """The incident if this user's crew owns it; 404 otherwise (no hint that it exists)."""
+    query = select(Incident).where(Incident.id == incident_id, crew_owns(user))
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Incident)
-    row = session.execute(query).first()
-    if row is None:
+    incident = session.scalars(query).first()
+    if incident is None:
         raise Refused(404, "no such incident / 該当する事案がありません", "not_found")
-    return row if also else row[0]
+    return incident
 
 
 def create(hub: Hub, user: User, data: IncidentIn) -> Incident:

@@ -6,12 +6,14 @@ offline queue resends with the same client_id; the update is applied exactly onc
 go only to a hospital whose grant is live."""
 from __future__ import annotations
 
-from sqlalchemy import null, select
+from sqlalchemy import exists, insert, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 
 from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Grant, Incident, IncidentEvent, User
-from ems_app.services.incidents import load
+from ems_app.services.incidents import crew_owns, load
 from ems_app.services.routing import grant_is_live, hospital_room
 from shared.clock import utcnow
 from shared.schemas.vitals import IncidentUpdate
@@ -19,35 +21,52 @@ from shared.schemas.vitals import IncidentUpdate
 
 def add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tuple[dict, bool]:
     """(the stored update, whether it is new). A repeated client_id returns the first one."""
-    # The incident (locked), an earlier update with this client_id and the live grant's hospital
-    # in one statement: updates are the hub's most frequent write.
-    earlier = (select(IncidentEvent.seq).where(IncidentEvent.incident_id == Incident.id,
-                                               IncidentEvent.client_id == update.client_id).scalar_subquery()
-               if update.client_id else null())
-    hospital = select(Grant.hospital_id).where(Grant.incident_id == Incident.id, *grant_is_live()).limit(1)
+    try:
+        return _add(hub, user, incident_id, update)
+    except IntegrityError:  # the same client_id, resent while the first was in flight, committed first
+        return _add(hub, user, incident_id, update)
+
+
+def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tuple[dict, bool]:
+    # Updates are the hub's most frequent write, so the usual case is two statements: one guarded
+    # UPDATE that checks the crew, the status and the client_id, takes the row lock, numbers the
+    # update and reads the live grant's hospital; then the INSERT. Anything else takes the slow path.
+    incidents = Incident.__table__
+    changes = {"last_seq": incidents.c.last_seq + 1}
+    if update.kind in ("chief_complaint", "location"):
+        changes[update.kind] = update.text or ""
+    elif update.kind == "eta":
+        changes["eta_minutes"] = update.eta_minutes
+    guard = [incidents.c.id == incident_id, incidents.c.status == "open", crew_owns(user)]
+    if update.client_id:
+        guard.append(~exists().where(IncidentEvent.incident_id == incident_id,
+                                     IncidentEvent.client_id == update.client_id))
+    hospital = select(Grant.hospital_id).where(Grant.incident_id == incident_id, *grant_is_live()).limit(1)
     with hub.db.transaction() as s:
-        incident, earlier_seq, hospital_id = load(s, user, incident_id, for_update=True,
-                                                  also=(earlier, hospital.scalar_subquery()))
-        if earlier_seq is not None:
-            return as_message(s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id,
-                                                                    IncidentEvent.seq == earlier_seq)).one()), False
-        if incident.status != "open":
-            raise Refused(409, "incident is closed / 事案は終了しています", "closed")
-        incident.last_seq += 1
-        if update.kind == "chief_complaint":
-            incident.chief_complaint = update.text or ""
-        elif update.kind == "location":
-            incident.location = update.text or ""
-        elif update.kind == "eta":
-            incident.eta_minutes = update.eta_minutes
-        event = IncidentEvent(incident_id=incident_id, seq=incident.last_seq, kind=update.kind,
-                              client_id=update.client_id, created_at=utcnow(),
-                              payload=update.model_dump(mode="json", exclude_none=True, exclude={"client_id"}))
-        s.add(event)
-        message = as_message(event)
+        row = s.execute(sql_update(incidents).where(*guard).values(**changes)
+                        .returning(incidents.c.last_seq, hospital.scalar_subquery())).first()
+        if row is None:
+            return _not_applied(s, user, incident_id, update), False
+        seq, hospital_id = row
+        event = {"incident_id": incident_id, "seq": seq, "kind": update.kind, "client_id": update.client_id,
+                 "payload": update.model_dump(mode="json", exclude_none=True, exclude={"client_id"}),
+                 "created_at": utcnow()}
+        s.execute(insert(IncidentEvent.__table__).values(**event))
+    message = as_message(IncidentEvent(**event))
     if hospital_id:
         hub.notify("update", message, room=hospital_room(hospital_id))
     return message, True
+
+
+def _not_applied(s, user: User, incident_id: str, update: IncidentUpdate) -> dict:
+    """Why the guarded UPDATE changed nothing: not this crew's (404), a resend (the first one), closed (409)."""
+    load(s, user, incident_id)
+    if update.client_id:
+        earlier = s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id,
+                                                        IncidentEvent.client_id == update.client_id)).first()
+        if earlier:
+            return as_message(earlier)
+    raise Refused(409, "incident is closed / 事案は終了しています", "closed")
 
 
 def as_message(event: IncidentEvent) -> dict:

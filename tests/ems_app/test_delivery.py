@@ -52,3 +52,28 @@ def test_a_malformed_item_refuses_the_whole_batch(crew, hub, hospital, accepted)
                                                   {"incident_id": iid, "what": "read", "seq": 3}])
     assert refused.value.status == 400
     assert state(crew, iid)[0] == 0 and pushed == []
+
+
+def test_the_same_update_resent_at_once_from_several_connections_is_stored_once(hub_app, crew, hub, hospital,
+                                                                                 accepted):
+    """A tablet's offline queue may resend while the first try is still in flight."""
+    import threading
+    iid, _ = accepted
+    clients = [crew] + [hub_app.test_client() for _ in range(5)]
+    cookie = crew.get_cookie(hub_app.config["SESSION_COOKIE_NAME"])
+    for c in clients[1:]:
+        c.set_cookie(cookie.key, cookie.value)
+    results, start = [], threading.Barrier(len(clients))
+
+    def send(c):
+        start.wait()
+        r = c.post(f"/api/incidents/{iid}/updates", json={"kind": "note", "text": "再送 / resent", "client_id": "queue-0001"})
+        results.append((r.status_code, r.json.get("seq", r.json.get("message"))))
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(code for code, _ in results) == [200] * 5 + [201], results
+    assert {seq for _, seq in results} == {4}
+    assert [u["seq"] for u in crew.get(f"/api/incidents/{iid}/updates").json["updates"]] == [1, 2, 3, 4]
