@@ -91,7 +91,19 @@ async def new_patients(system: System, crews, er, rec: driver.Recorder, duration
         tasks.append(asyncio.create_task(driver.open_incident(
             crews[i % len(crews)], system.hubs[i % len(system.hubs)].url, f"SIM-{(i * 7) % 600 + 1:06d}",
             hid, er[hid][0], er[hid][1], rec)))
-    await asyncio.gather(*tasks)
+    for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(outcome, Exception):  # e.g. no record on the dashboard within 60 s, when overloaded
+            rec.accept_failed += 1
+
+
+async def drain(rec: driver.Recorder, quiet_s: float = 3, longest_s: float = 120) -> None:
+    """Wait until the dashboards stop receiving (an overloaded system is still delivering)."""
+    seen, quiet, waited = -1, 0.0, 0.0
+    while quiet < quiet_s and waited < longest_s:
+        await asyncio.sleep(1)
+        waited += 1
+        quiet = quiet + 1 if len(rec.update_ms) == seen else 0
+        seen = len(rec.update_ms)
 
 
 def pyspy(pids: dict, seconds: float, folder: Path | None) -> list[subprocess.Popen]:
@@ -106,13 +118,14 @@ def pyspy(pids: dict, seconds: float, folder: Path | None) -> list[subprocess.Po
 
 
 async def measure(system: System, profile: Profile, intervals: list[float], monitor_pids: dict,
-                  profile_dir: Path | None = None) -> dict:
+                  profile_dir: Path | None = None, sweep: bool = False) -> dict:
     rec = driver.Recorder()
     crews, er, dashboards, by_hospital, setup_s = await setup(system, profile, rec)
     iids = [i for ids in by_hospital.values() for i in ids]
     steps = []
     for interval in intervals:
         rec.update_ms, rec.stored_ms, rec.onward_ms, rec.recording = [], [], [], True
+        rec.rejected = rec.accept_failed = 0
         before = rec.disconnects
         spies = pyspy(monitor_pids, profile.duration_s, profile_dir / f"{len(steps)}" if profile_dir else None)
         with Monitor(monitor_pids) as mon:
@@ -120,12 +133,13 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
                 driver.stream(lambda i: crews[i % len(crews)], [h.url for h in system.hubs], iids, interval,
                               profile.duration_s, rec, tag=f"s{len(steps)}-"),
                 new_patients(system, crews, er, rec, profile.duration_s))
-            await asyncio.sleep(5)  # drain
+            await drain(rec)
         rec.recording = False
         for spy in spies:
             spy.wait(30)
         step = {"incidents": len(iids), "interval_s": interval, "rate_per_s": round(len(iids) / interval, 1),
                 "sent": sent, "sent_per_s": round(sent / profile.duration_s, 1), "rejected": rec.rejected,
+                "new_patients_failed": rec.accept_failed,
                 "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
                 "update_to_stored_ms": driver.percentiles(rec.stored_ms),
                 "stored_to_dashboard_ms": driver.percentiles(rec.onward_ms),
@@ -134,7 +148,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
         steps.append(step)
         print(json.dumps(step), flush=True)
         p99 = step["update_to_dashboard_ms"].get("p99", 1e9)
-        if len(intervals) > 1 and (p99 > 250 or step["lost"] or step["rejected"]):
+        if sweep and (p99 > 250 or step["lost"] or step["rejected"]):
             break
     for _, sio in dashboards.values():
         await sio.disconnect()
@@ -195,6 +209,8 @@ def main() -> None:
     parser.add_argument("--profile", default="peak", choices=sorted(PROFILES))
     parser.add_argument("--duration", type=float, help="seconds per measured step")
     parser.add_argument("--sweep", action="store_true", help="raise the rate until p99 > 250 ms or loss")
+    parser.add_argument("--rates", help="comma list of update rates per second, each a step on the same set-up "
+                                        "(e.g. the peak and ten times it: 66.7,666.7)")
     parser.add_argument("--out", type=Path, default=Path("load/results"))
     parser.add_argument("--py-spy", action="store_true", help="profile the servers during each step")
     args = parser.parse_args()
@@ -204,6 +220,8 @@ def main() -> None:
     intervals = [profile.update_interval_s]
     if args.sweep:
         intervals = [profile.incidents / r for r in (25, 50, 67, 85, 100, 125, 150, 200, 250, 300, 400, 500, 667, 800)]
+    elif args.rates:
+        intervals = [profile.incidents / float(r) for r in args.rates.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     for layout in args.layouts.split(","):
         with tempfile.TemporaryDirectory(prefix=f"bench-{layout}-") as tmp:
@@ -214,7 +232,7 @@ def main() -> None:
                 print(f"== {layout}: profile {profile.name}, {profile.incidents} incidents, "
                       f"{profile.hospitals} hospitals × {profile.dashboards_per_hospital} dashboards", flush=True)
                 spy_dir = args.out / f"py-spy-{layout}-{profile.name}" if args.py_spy else None
-                result = asyncio.run(measure(system, profile, intervals, pids, spy_dir))
+                result = asyncio.run(measure(system, profile, intervals, pids, spy_dir, args.sweep))
             finally:
                 system.stop()
         mode = "threading" if layout.startswith("sqlite") else "gevent"
@@ -222,7 +240,7 @@ def main() -> None:
                                             result["steps"][0]["rate_per_s"] / profile.hospitals, profile.duration_s))
         result.update(layout=layout, profile=profile.name, sweep=args.sweep,
                       measured_at=time.strftime("%Y-%m-%d %H:%M:%S"))
-        name = f"{layout}-{profile.name}{'-sweep' if args.sweep else ''}.json"
+        name = f"{layout}-{profile.name}{'-sweep' if args.sweep else '-rates' if args.rates else ''}.json"
         (args.out / name).write_text(json.dumps(result, indent=1, ensure_ascii=False))
         print(summary(result), flush=True)
 

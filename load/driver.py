@@ -30,6 +30,7 @@ class Recorder:
         self.inquiries: dict[str, asyncio.Future] = {}
         self.disconnects = 0
         self.rejected = 0  # updates the hub refused (4xx): none expected
+        self.accept_failed = 0  # new patients not on a dashboard within 60 s
         self.recording = False
 
     def on_update(self, dashboard: int, data: dict) -> None:

@@ -1,4 +1,5 @@
-"""CPU and memory of the server processes, and of the load generator itself (it shares the machine)."""
+"""CPU and memory of the server processes, of the load generator itself (it shares the machine),
+and of the whole machine (PostgreSQL and Redis included), in % of one core."""
 from __future__ import annotations
 
 import threading
@@ -17,6 +18,7 @@ class Monitor:
     def __enter__(self) -> "Monitor":
         for p in [*self.procs.values(), self.me]:
             p.cpu_percent(None)
+        psutil.cpu_percent(None)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -28,6 +30,9 @@ class Monitor:
                     self.samples[name].append((p.cpu_percent(None), p.memory_info().rss / 2**20))
                 except psutil.NoSuchProcess:
                     pass
+            cores = psutil.cpu_count() or 1
+            self.samples.setdefault("machine", []).append((psutil.cpu_percent(None) * cores,
+                                                           psutil.virtual_memory().used / 2**20))
 
     def __exit__(self, *exc) -> None:
         self._stop.set()

@@ -14,13 +14,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def main(results: Path, out: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 5))
-    for path in sorted(results.glob("*-sweep.json")):
+    floors = []
+    for i, path in enumerate(sorted(results.glob("*-sweep.json"))):
         r = json.loads(path.read_text())
         steps = [s for s in r["steps"] if s["update_to_dashboard_ms"].get("n")]
         rates = [s["rate_per_s"] for s in steps]
         for q, style in (("p50", ":"), ("p99", "-")):
-            ax.plot(rates, [s["update_to_dashboard_ms"][q] for s in steps], style, marker="o",
+            ax.plot(rates, [s["update_to_dashboard_ms"][q] for s in steps], style, marker="o", color=f"C{i}",
                     label=f"{r['layout']} {q}")
+        floors.append(r["floor"]["update_to_dashboard_ms"].get("p50", 0))
+    if floors:
+        ax.axhline(max(floors), color="gray", linestyle="--", linewidth=0.8,
+                   label=f"bare relay p50 (≈ {max(floors):.1f} ms)")
     ax.axhline(250, color="red", linewidth=0.8, label="p99 target at 10x peak (250 ms)")
     ax.axhline(50, color="orange", linewidth=0.8, label="p99 target at peak (50 ms)")
     ax.set_xlabel("updates per second (national peak ≈ 67/s)")
