@@ -126,6 +126,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
     for interval in intervals:
         rec.update_ms, rec.stored_ms, rec.onward_ms, rec.recording = [], [], [], True
         rec.rejected = rec.accept_failed = 0
+        accepted_before = len(rec.accept_ms)
         before = rec.disconnects
         spies = pyspy(monitor_pids, profile.duration_s, profile_dir / f"{len(steps)}" if profile_dir else None)
         with Monitor(monitor_pids) as mon:
@@ -140,6 +141,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
         step = {"incidents": len(iids), "interval_s": interval, "rate_per_s": round(len(iids) / interval, 1),
                 "sent": sent, "sent_per_s": round(sent / profile.duration_s, 1), "rejected": rec.rejected,
                 "new_patients_failed": rec.accept_failed,
+                "accept_to_record_ms": driver.percentiles(rec.accept_ms[accepted_before:]),
                 "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
                 "update_to_stored_ms": driver.percentiles(rec.stored_ms),
                 "stored_to_dashboard_ms": driver.percentiles(rec.onward_ms),
