@@ -6,7 +6,6 @@ so nothing is shared between sender and receiver but the clock of this one machi
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import time
 from collections import defaultdict
@@ -143,7 +142,3 @@ async def stream(http_for, hubs: list[str], iids: list[str], interval: float, du
             due += interval
     await asyncio.gather(*(one(i, iid) for i, iid in enumerate(iids)))
     return sent
-
-
-def round_robin(items):
-    return itertools.cycle(items)

@@ -34,14 +34,18 @@ def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: i
     _tell_crew(hub, incident_id, row)
 
 
-def hospital_acks(hub: Hub, hospital_id: str, acks: list) -> int:
-    """Many acknowledgements in one transaction (the gateway's once-a-second batch); one for an
-    ended grant, or an older number, changes nothing. Returns how many changed something."""
-    for ack in acks:
-        _check(ack.get("what") if isinstance(ack, dict) else None, ack.get("seq", 0) if isinstance(ack, dict) else 0)
+def hospital_acks(hub: Hub, hospital_id: str, acks) -> int:
+    """Many acknowledgements in one transaction (the gateway's once-a-second batch): a list of at
+    most 1,000 of what hospital_ack takes. One for an ended grant, or an older number, changes
+    nothing; a malformed item refuses the batch. Returns how many changed something."""
+    if not isinstance(acks, list) or len(acks) > 1000 or not all(isinstance(a, dict) for a in acks):
+        raise Refused(400, "a list of at most 1000 acknowledgements", "invalid")
+    items = [(str(a.get("incident_id", ""))[:32], a.get("what"), a.get("seq", 0)) for a in acks]
+    for _, what, seq in items:
+        _check(what, seq)
     with hub.db.transaction() as s:
-        changed = [(a["incident_id"], row) for a in acks
-                   if (row := _change(s, hospital_id, str(a.get("incident_id", ""))[:32], a["what"], a.get("seq", 0)))]
+        changed = [(incident_id, row) for incident_id, what, seq in items
+                   if (row := _change(s, hospital_id, incident_id, what, seq))]
     for incident_id, row in changed:
         _tell_crew(hub, incident_id, row)
     return len(changed)
