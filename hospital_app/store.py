@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from hospital_app.models import AccessLog, Inquiry, Patient, PatientUpdate
@@ -39,29 +40,38 @@ def save_patient(db: Database, grant: str, body: dict) -> None:
 
 def save_update(db: Database, update: dict, in_order: bool = False) -> str:
     """Store one update: 'stored', 'old' (already here), 'unknown' (no such patient here) or, with
-    in_order, 'gap' (an earlier one is missing: nothing stored, fetch the gap first)."""
+    in_order, 'gap' (an earlier one is missing: nothing stored, fetch the gap first).
+
+    Updates are the gateway's most frequent write, so the usual case is one guarded UPDATE that
+    moves last_seq on (and takes the patient's row lock) plus the INSERT; the patient's record
+    is never loaded for it. Only a complaint, location or ETA rewrites the incident summary."""
+    patients, incident_id, seq = Patient.__table__, update["incident_id"], update["seq"]
+    follows = patients.c.last_seq == seq - 1 if in_order else patients.c.last_seq < seq
     try:
         with db.transaction() as s:
-            patient = s.get(Patient, update["incident_id"])
-            if patient is None:
-                return "unknown"
-            if update["seq"] <= patient.last_seq:
-                return "old"
-            if in_order and update["seq"] > patient.last_seq + 1:
-                return "gap"
-            s.add(PatientUpdate(incident_id=update["incident_id"], seq=update["seq"], kind=update["kind"],
-                                payload=update["payload"], at=update["at"]))
-            patient.last_seq = update["seq"]
-            incident = dict(patient.incident)
-            if update["kind"] in ("chief_complaint", "location"):
-                incident[update["kind"]] = update["payload"].get("text", "")
-            if update["kind"] == "eta":
-                incident["eta_minutes"] = update["payload"].get("eta_minutes")
-                incident["eta_at"] = update["at"]  # the countdown's starting point
-            patient.incident = incident
+            conn = s.connection()
+            row = conn.execute(sql_update(patients).where(patients.c.incident_id == incident_id, follows)
+                               .values(last_seq=seq).returning(patients.c.incident)).first()
+            if row is None:
+                last = conn.execute(select(patients.c.last_seq).where(patients.c.incident_id == incident_id)).scalar()
+                return "unknown" if last is None else "old" if seq <= last else "gap"
+            conn.execute(insert(PatientUpdate.__table__).values(incident_id=incident_id, seq=seq, kind=update["kind"],
+                                                                payload=update["payload"], at=update["at"]))
+            summary = _summary_after(row.incident, update)
+            if summary is not None:
+                conn.execute(sql_update(patients).where(patients.c.incident_id == incident_id).values(incident=summary))
         return "stored"
     except IntegrityError:
         return "old"
+
+
+def _summary_after(incident: dict, update: dict) -> dict | None:
+    """The incident summary the dashboard shows, changed by this update (None: unchanged)."""
+    if update["kind"] in ("chief_complaint", "location"):
+        return {**incident, update["kind"]: update["payload"].get("text", "")}
+    if update["kind"] == "eta":  # the countdown starts when the ETA was sent
+        return {**incident, "eta_minutes": update["payload"].get("eta_minutes"), "eta_at": update["at"]}
+    return None
 
 
 def acknowledge(db: Database, incident_id: str, by: str) -> bool:

@@ -1,7 +1,7 @@
 """`python -m load.bench`: start the system itself, drive a profile, print the figures.
 
 Layouts: `sqlite-1` (the embedded default: one hub process, threading, SQLite) and `pg-N`
-(N hub processes under gevent on PostgreSQL, joined by Redis). In the same run the same
+(N hub processes under gevent on PostgreSQL, joined by Redis when N > 1). In the same run the same
 messages go through a bare python-socketio relay (the floor). With `--sweep` the update rate
 rises step by step until p99 passes 250 ms or an update is lost: the highest passing rate
 is the layout's capacity. Results are printed and written as JSON under load/results/."""
@@ -39,8 +39,10 @@ def start_system(layout: str, root: Path, hospitals: int) -> System:
     else:
         tag = uuid.uuid4().hex[:8]
         db = lambda name: {"DATABASE_URL": PG_URL, "DATABASE_SCHEMA": f"bench_{name.replace('-', '_')}_{tag}"}  # noqa: E731
-        # Redis joins the hub processes; a hospital app runs as one process at its hospital.
-        extra, hub_only = {"ASYNC_MODE": "gevent"}, {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"bench-{tag}"}
+        # Redis joins several hub processes (one alone has nobody to tell); a hospital app runs as
+        # one process at its hospital.
+        extra = {"ASYNC_MODE": "gevent"}
+        hub_only = {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"bench-{tag}"} if int(procs) > 1 else {}
     chosen = DEMO_HOSPITALS[:hospitals]
     order = {hid: i for i, (hid, _, _) in enumerate(chosen)}
     system = System(root=root, db_env={"ems": db("ems"), **{h: db(h) for h, _, _ in chosen}},

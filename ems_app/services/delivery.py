@@ -41,11 +41,15 @@ def hospital_acks(hub: Hub, hospital_id: str, acks) -> int:
     if not isinstance(acks, list) or len(acks) > 1000 or not all(isinstance(a, dict) for a in acks):
         raise Refused(400, "a list of at most 1000 acknowledgements", "invalid")
     items = [(str(a.get("incident_id", ""))[:32], a.get("what"), a.get("seq", 0)) for a in acks]
-    for _, what, seq in items:
+    delivered: dict[str, int] = {}  # the usual batch: how far each incident got, as one statement
+    for incident_id, what, seq in items:
         _check(what, seq)
+        if what == "delivered":
+            delivered[incident_id] = max(seq, delivered.get(incident_id, 0))
     with hub.db.transaction() as s:
-        changed = [(incident_id, row) for incident_id, what, seq in items
-                   if (row := _change(s, hospital_id, incident_id, what, seq))]
+        changed = _delivered_up_to(s, hospital_id, delivered)
+        changed += [(incident_id, row) for incident_id, what, seq in items
+                    if what != "delivered" and (row := _change(s, hospital_id, incident_id, what, seq))]
     for incident_id, row in changed:
         _tell_crew(hub, incident_id, row)
     return len(changed)
@@ -72,6 +76,21 @@ def _change(s, hospital_id: str, incident_id: str, what: str, seq: int):
             seen_seq=seq, delivered_seq=case((Grant.delivered_seq < seq, seq), else_=Grant.delivered_seq))
     return s.execute(change.returning(Grant.hospital_id, Grant.delivered_seq, Grant.seen_seq,
                                       Grant.acknowledged_at)).first()
+
+
+def _delivered_up_to(s, hospital_id: str, upto: dict[str, int]) -> list[tuple[str, tuple]]:
+    """Many incidents' 'delivered' numbers in one guarded UPDATE (each moves only forward)."""
+    if not upto:
+        return []
+    grants = Grant.__table__
+    seq = case(upto, value=grants.c.incident_id)
+    rows = s.connection().execute(
+        update(grants).where(grants.c.hospital_id == hospital_id, grants.c.incident_id.in_(list(upto)),
+                             *grant_is_live(), grants.c.delivered_seq < seq)
+        .values(delivered_seq=seq)
+        .returning(grants.c.incident_id, grants.c.hospital_id, grants.c.delivered_seq, grants.c.seen_seq,
+                   grants.c.acknowledged_at)).all()
+    return [(row[0], row[1:]) for row in rows]
 
 
 def _tell_crew(hub: Hub, incident_id: str, row) -> None:

@@ -43,15 +43,17 @@ def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tupl
                                      IncidentEvent.client_id == update.client_id))
     hospital = select(Grant.hospital_id).where(Grant.incident_id == incident_id, *grant_is_live()).limit(1)
     with hub.db.transaction() as s:
-        row = s.execute(sql_update(incidents).where(*guard).values(**changes)
-                        .returning(incidents.c.last_seq, hospital.scalar_subquery())).first()
+        # On the connection, not the session: a Core statement skips the ORM's bulk-update machinery.
+        conn = s.connection()
+        row = conn.execute(sql_update(incidents).where(*guard).values(**changes)
+                           .returning(incidents.c.last_seq, hospital.scalar_subquery())).first()
         if row is None:
             return _not_applied(s, user, incident_id, update), False
         seq, hospital_id = row
         event = {"incident_id": incident_id, "seq": seq, "kind": update.kind, "client_id": update.client_id,
                  "payload": update.model_dump(mode="json", exclude_none=True, exclude={"client_id"}),
                  "created_at": utcnow()}
-        s.execute(insert(IncidentEvent.__table__).values(**event))
+        conn.execute(insert(IncidentEvent.__table__).values(**event))
     message = as_message(IncidentEvent(**event))
     if hospital_id:
         hub.notify("update", message, room=hospital_room(hospital_id))

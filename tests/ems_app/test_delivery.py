@@ -45,6 +45,23 @@ def test_another_hospital_cannot_move_this_patients_state(crew, hub, accepted, t
     assert state(crew, iid)[:2] == (0, 0) and pushed == []
 
 
+def test_one_batch_moves_many_patients_each_only_forward_and_only_its_own(crew, hub, hospital, accepted,
+                                                                            tmp_path):
+    iid, pushed = accepted
+    second, _ = accept(crew, hub, hospital)
+    crew.post(f"/api/incidents/{second}/updates", json={"kind": "note", "text": "経過"})
+    other = enrol(hub, tmp_path, "minato-hp")
+    assert delivery.hospital_acks(hub, other.id, [{"incident_id": iid, "what": "delivered", "seq": 3}]) == 0
+    changed = delivery.hospital_acks(hub, hospital.id, [
+        {"incident_id": iid, "what": "delivered", "seq": 2}, {"incident_id": iid, "what": "delivered", "seq": 3},
+        {"incident_id": second, "what": "delivered", "seq": 1}, {"incident_id": "not-ours", "what": "delivered",
+                                                                  "seq": 9}])
+    assert changed == 2
+    assert state(crew, iid)[0] == 3 and state(crew, second)[0] == 1
+    assert sorted((p[2], p[1]["delivered_seq"]) for p in pushed if p[0] == "delivery") == sorted(
+        [(f"incident:{iid}", 3), (f"incident:{second}", 1)])
+
+
 def test_a_malformed_item_refuses_the_whole_batch(crew, hub, hospital, accepted):
     iid, pushed = accepted
     with pytest.raises(Refused) as refused:
