@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -13,6 +14,11 @@ def serve(app: Flask, host: str, port: int, name: str) -> None:
     # Request lines carry ids and share tokens (/s/<token>): they stay out of the logs.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     print(f"{name} listening on http://{host}:{port}/ (async mode {app.config['ASYNC_MODE']})", flush=True)
+    # What start-up built (modules, models, compiled SQL) lives as long as the process. Left to the
+    # cyclic collector, each of its full passes walks all of it: about 70 ms with everything
+    # else waiting, the largest single stall under load. Frozen, a full pass sees only new objects.
+    gc.collect()
+    gc.freeze()
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True,
                                    use_reloader=False, log_output=False)
 
