@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
@@ -43,26 +43,37 @@ def save_update(db: Database, update: dict, in_order: bool = False) -> str:
     in_order, 'gap' (an earlier one is missing: nothing stored, fetch the gap first).
 
     Updates are the gateway's most frequent write, so the usual case is one guarded UPDATE that
-    moves last_seq on (and takes the patient's row lock) plus the INSERT; the patient's record
-    is never loaded for it. Only a complaint, location or ETA rewrites the incident summary."""
-    patients, incident_id, seq = Patient.__table__, update["incident_id"], update["seq"]
-    follows = patients.c.last_seq == seq - 1 if in_order else patients.c.last_seq < seq
+    moves last_seq on (and takes the patient's row lock) plus the INSERT, statements built once;
+    the patient's record is never loaded for it. Only a complaint, location or ETA rewrites the
+    incident summary."""
+    incident_id, seq = update["incident_id"], update["seq"]
     try:
         with db.transaction() as s:
             conn = s.connection()
-            row = conn.execute(sql_update(patients).where(patients.c.incident_id == incident_id, follows)
-                               .values(last_seq=seq).returning(patients.c.incident)).first()
+            row = conn.execute(_MOVE_IN_ORDER if in_order else _MOVE_FORWARD,
+                               {"the_incident": incident_id, "the_seq": seq, "the_previous": seq - 1}).first()
             if row is None:
-                last = conn.execute(select(patients.c.last_seq).where(patients.c.incident_id == incident_id)).scalar()
+                last = conn.execute(_LAST_SEQ, {"the_incident": incident_id}).scalar()
                 return "unknown" if last is None else "old" if seq <= last else "gap"
-            conn.execute(insert(PatientUpdate.__table__).values(incident_id=incident_id, seq=seq, kind=update["kind"],
-                                                                payload=update["payload"], at=update["at"]))
+            conn.execute(_STORE_UPDATE, {"incident_id": incident_id, "seq": seq, "kind": update["kind"],
+                                         "payload": update["payload"], "at": update["at"]})
             summary = _summary_after(row.incident, update)
             if summary is not None:
-                conn.execute(sql_update(patients).where(patients.c.incident_id == incident_id).values(incident=summary))
+                conn.execute(_SET_SUMMARY, {"the_incident": incident_id, "the_summary": summary})
         return "stored"
     except IntegrityError:
         return "old"
+
+
+_patients = Patient.__table__
+_this_patient = _patients.c.incident_id == bindparam("the_incident")
+_MOVE_IN_ORDER = (sql_update(_patients).where(_this_patient, _patients.c.last_seq == bindparam("the_previous"))
+                  .values(last_seq=bindparam("the_seq")).returning(_patients.c.incident))
+_MOVE_FORWARD = (sql_update(_patients).where(_this_patient, _patients.c.last_seq < bindparam("the_seq"))
+                 .values(last_seq=bindparam("the_seq")).returning(_patients.c.incident))
+_LAST_SEQ = select(_patients.c.last_seq).where(_this_patient)
+_STORE_UPDATE = insert(PatientUpdate.__table__)
+_SET_SUMMARY = sql_update(_patients).where(_this_patient).values(incident=bindparam("the_summary"))
 
 
 def _summary_after(incident: dict, update: dict) -> dict | None:

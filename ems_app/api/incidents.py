@@ -41,7 +41,7 @@ def open_incident():
 @crew_only
 def list_incidents():
     with hub().db.read() as s:
-        rows = s.scalars(select(Incident).where(incidents.crew_owns(g.user), Incident.status == "open")
+        rows = s.scalars(select(Incident).where(incidents.crew_owns(g.user.team, g.user.organisation), Incident.status == "open")
                          .order_by(Incident.created_at.desc())).all()
     return jsonify([out(i) for i in rows])
 

@@ -25,15 +25,15 @@ def actor(user: User) -> str:
     return f"user:{user.username}"
 
 
-def crew_owns(user: User):
-    """The ownership rule: an incident belongs to the crew (team and organisation) that opened it."""
-    return Incident.created_by.in_(select(User.id).where(User.team == user.team,
-                                                         User.organisation == user.organisation))
+def crew_owns(team, organisation):
+    """The ownership rule: an incident belongs to the crew (team and organisation) that opened it.
+    Takes the user's values, or bind parameters for a statement built once (updates.py)."""
+    return Incident.created_by.in_(select(User.id).where(User.team == team, User.organisation == organisation))
 
 
 def load(session: Session, user: User, incident_id: str, *, for_update: bool = False) -> Incident:
     """The incident if this user's crew owns it; 404 otherwise (no hint that it exists)."""
-    query = select(Incident).where(Incident.id == incident_id, crew_owns(user))
+    query = select(Incident).where(Incident.id == incident_id, crew_owns(user.team, user.organisation))
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Incident)
     incident = session.scalars(query).first()

@@ -172,9 +172,10 @@ def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
                  "status": i.status, "decline_reason": i.decline_reason} for i, name in rows]
 
 
-def grant_is_live() -> tuple:
-    """A grant is live until it is revoked, ended (handover, close) or expired."""
-    return Grant.revoked_at.is_(None), Grant.ended_at.is_(None), Grant.expires_at > utcnow()
+def grant_is_live(now=None) -> tuple:
+    """A grant is live until it is revoked, ended (handover, close) or expired. `now`: the current
+    time, or a bind parameter for a statement built once."""
+    return Grant.revoked_at.is_(None), Grant.ended_at.is_(None), Grant.expires_at > (utcnow() if now is None else now)
 
 
 def active_grant(s, incident_id: str) -> Grant | None:

@@ -6,7 +6,9 @@ offline queue resends with the same client_id; the update is applied exactly onc
 go only to a hospital whose grant is live."""
 from __future__ import annotations
 
-from sqlalchemy import exists, insert, select
+import functools
+
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,33 +33,53 @@ def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tupl
     # Updates are the hub's most frequent write, so the usual case is two statements: one guarded
     # UPDATE that checks the crew, the status and the client_id, takes the row lock, numbers the
     # update and reads the live grant's hospital; then the INSERT. Anything else takes the slow path.
-    incidents = Incident.__table__
-    changes = {"last_seq": incidents.c.last_seq + 1}
-    if update.kind in ("chief_complaint", "location"):
-        changes[update.kind] = update.text or ""
-    elif update.kind == "eta":
-        changes["eta_minutes"] = update.eta_minutes
-    guard = [incidents.c.id == incident_id, incidents.c.status == "open", crew_owns(user)]
-    if update.client_id:
-        guard.append(~exists().where(IncidentEvent.incident_id == incident_id,
-                                     IncidentEvent.client_id == update.client_id))
-    hospital = select(Grant.hospital_id).where(Grant.incident_id == incident_id, *grant_is_live()).limit(1)
+    column, value = _changed_column(update)
+    params = {"the_incident": incident_id, "the_team": user.team, "the_organisation": user.organisation,
+              "the_client_id": update.client_id, "the_time": utcnow(), "the_value": value}
     with hub.db.transaction() as s:
-        # On the connection, not the session: a Core statement skips the ORM's bulk-update machinery.
-        conn = s.connection()
-        row = conn.execute(sql_update(incidents).where(*guard).values(**changes)
-                           .returning(incidents.c.last_seq, hospital.scalar_subquery())).first()
+        conn = s.connection()  # Core on the connection: the ORM's bulk-update machinery is not needed
+        row = conn.execute(_numbering(column, bool(update.client_id)), params).first()
         if row is None:
             return _not_applied(s, user, incident_id, update), False
         seq, hospital_id = row
         event = {"incident_id": incident_id, "seq": seq, "kind": update.kind, "client_id": update.client_id,
                  "payload": update.model_dump(mode="json", exclude_none=True, exclude={"client_id"}),
                  "created_at": utcnow()}
-        conn.execute(insert(IncidentEvent.__table__).values(**event))
+        conn.execute(_STORE_EVENT, event)
     message = as_message(IncidentEvent(**event))
     if hospital_id:
         hub.notify("update", message, room=hospital_room(hospital_id))
     return message, True
+
+
+def _changed_column(update: IncidentUpdate) -> tuple[str | None, object]:
+    """The incident's own column this update changes, if any, and its new value."""
+    if update.kind in ("chief_complaint", "location"):
+        return update.kind, update.text or ""
+    if update.kind == "eta":
+        return "eta_minutes", update.eta_minutes
+    return None, None
+
+
+@functools.cache
+def _numbering(column: str | None, resend_check: bool):
+    """The guarded UPDATE for one shape of update, built once with bind parameters: building and
+    keying a fresh statement for every update cost more than running it."""
+    incidents = Incident.__table__
+    changes = {"last_seq": incidents.c.last_seq + 1, **({column: bindparam("the_value")} if column else {})}
+    incident_id = bindparam("the_incident")
+    guard = [incidents.c.id == incident_id, incidents.c.status == "open",
+             crew_owns(bindparam("the_team"), bindparam("the_organisation"))]
+    if resend_check:
+        guard.append(~exists().where(IncidentEvent.incident_id == incident_id,
+                                     IncidentEvent.client_id == bindparam("the_client_id")))
+    hospital = select(Grant.hospital_id).where(Grant.incident_id == incident_id,
+                                               *grant_is_live(bindparam("the_time"))).limit(1)
+    return (sql_update(incidents).where(*guard).values(**changes)
+            .returning(incidents.c.last_seq, hospital.scalar_subquery()))
+
+
+_STORE_EVENT = insert(IncidentEvent.__table__)
 
 
 def _not_applied(s, user: User, incident_id: str, update: IncidentUpdate) -> dict:
