@@ -15,6 +15,7 @@ def load(overrides: dict | None = None) -> dict:
         "INSTANCE": instance,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'ems.db'}",
         "DATABASE_SCHEMA": env.get("DATABASE_SCHEMA") or None,
+        "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", 10)),  # PostgreSQL: docs/operations.md
         "SECRET_KEY": env.get("EMS_SECRET_KEY") or _secret(instance, "session-secret"),
         "AUDIT_KEY": (env.get("EMS_AUDIT_KEY") or _secret(instance, "audit-key")).encode(),
         "ISSUER": env.get("EMS_ISSUER", "https://prearrival.invalid/hub"),

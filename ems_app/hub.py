@@ -25,7 +25,7 @@ class Hub:
 
     @classmethod
     def from_config(cls, cfg: dict) -> "Hub":
-        db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS)
+        db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS, cfg["DATABASE_POOL_SIZE"])
         db.migrate()
         source = OqcSimulator(seed=cfg["OQC_SEED"])
         source.set_condition(cfg["OQC_CONDITION"])

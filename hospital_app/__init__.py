@@ -18,7 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__)
     cfg = config_module.load(overrides)
     app.config.update(cfg)
-    db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS)
+    db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS, cfg["DATABASE_POOL_SIZE"])
     db.migrate()
     app.extensions["db"] = db
     app.extensions["hospital_key"] = KeyStore(cfg["INSTANCE"] / "keys", name="hospital-key")

@@ -20,6 +20,7 @@ def load(overrides: dict | None = None) -> dict:
         "GATEWAY": env.get("GATEWAY", "1") == "1",
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'hospital.db'}",
         "DATABASE_SCHEMA": env.get("DATABASE_SCHEMA") or None,
+        "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE", 10)),  # PostgreSQL: docs/operations.md
         "SECRET_KEY": env.get("HOSPITAL_SECRET_KEY") or _secret(instance, "session-secret"),
         "ASYNC_MODE": env.get("ASYNC_MODE", "threading"),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,

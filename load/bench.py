@@ -43,6 +43,9 @@ def start_system(layout: str, root: Path, hospitals: int) -> System:
         # one process at its hospital.
         extra = {"ASYNC_MODE": "gevent"}
         hub_only = {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"bench-{tag}"} if int(procs) > 1 else {}
+        # Every process shares the one PostgreSQL (max_connections 100): the hubs together keep
+        # 40 connections at most, each hospital app 20.
+        hub_only["DATABASE_POOL_SIZE"] = str(max(5, 20 // int(procs)))
     chosen = DEMO_HOSPITALS[:hospitals]
     order = {hid: i for i, (hid, _, _) in enumerate(chosen)}
     system = System(root=root, db_env={"ems": db("ems"), **{h: db(h) for h, _, _ in chosen}},
@@ -127,7 +130,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
     steps = []
     for interval in intervals:
         rec.update_ms, rec.stored_ms, rec.onward_ms, rec.recording = [], [], [], True
-        rec.rejected = rec.accept_failed = 0
+        rec.rejected = rec.failed = rec.accept_failed = 0
         accepted_before = len(rec.accept_ms)
         before = rec.disconnects
         spies = pyspy(monitor_pids, profile.duration_s, profile_dir / f"{len(steps)}" if profile_dir else None)
@@ -142,6 +145,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
             spy.wait(30)
         step = {"incidents": len(iids), "interval_s": interval, "rate_per_s": round(len(iids) / interval, 1),
                 "sent": sent, "sent_per_s": round(sent / profile.duration_s, 1), "rejected": rec.rejected,
+                "failed": rec.failed,
                 "new_patients_failed": rec.accept_failed,
                 "accept_to_record_ms": driver.percentiles(rec.accept_ms[accepted_before:]),
                 "update_to_dashboard_ms": driver.percentiles(rec.update_ms),
@@ -152,7 +156,7 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
         steps.append(step)
         print(json.dumps(step), flush=True)
         p99 = step["update_to_dashboard_ms"].get("p99", 1e9)
-        if sweep and (p99 > 250 or step["lost"] or step["rejected"]):
+        if sweep and (p99 > 250 or step["lost"] or step["rejected"] or step["failed"]):
             break
     for _, sio in dashboards.values():
         await sio.disconnect()

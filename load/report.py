@@ -18,7 +18,8 @@ def rows(path: Path) -> list[str]:
         res = s["resources"]
         hub = max((v for k, v in res.items() if k.startswith("hub")), key=lambda v: v["cpu_avg_pct"])
         hubs = sum(1 for k in res if k.startswith("hub"))
-        ok = s["update_to_dashboard_ms"].get("p99", 1e9) <= 250 and not s["lost"] and not s.get("rejected")
+        ok = s["update_to_dashboard_ms"].get("p99", 1e9) <= 250 and not s["lost"] and not s.get("rejected") \
+            and not s.get("failed")
         out.append(
             f"| {r['layout']} | {s['rate_per_s']:g} | {ms(s['update_to_dashboard_ms'], 'p50', 'p90', 'p99', 'max')} "
             f"| {ms(s.get('update_to_stored_ms', {}), 'p50', 'p99')} | {ms(s.get('stored_to_dashboard_ms', {}), 'p50', 'p99')} "

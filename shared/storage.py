@@ -23,7 +23,11 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 PING_AFTER_IDLE_S = 5.0
 
 
-def make_engine(url: str, schema: str | None = None, ping_after_idle_s: float = PING_AFTER_IDLE_S) -> Engine:
+def make_engine(url: str, schema: str | None = None, ping_after_idle_s: float = PING_AFTER_IDLE_S,
+                pool_size: int = 10) -> Engine:
+    """pool_size: PostgreSQL connections each process keeps, and as many more for bursts; every
+    process's 2 × pool_size together must stay under the server's max_connections (100 by default),
+    or requests fail when the pools grow (docs/operations.md)."""
     if url.startswith("sqlite"):
         # Every request thread reads through its own pooled connection; a small pool makes a
         # writer that holds the write lock wait behind readers for a connection (seen in py-spy).
@@ -53,7 +57,8 @@ def make_engine(url: str, schema: str | None = None, ping_after_idle_s: float = 
         if not _SCHEMA_NAME.match(schema):
             raise ValueError(f"DATABASE_SCHEMA {schema!r} is not a plain lower-case identifier")
         connect_args["options"] = f"-csearch_path={schema}"
-    engine = create_engine(url, hide_parameters=True, pool_size=20, max_overflow=40, connect_args=connect_args)
+    engine = create_engine(url, hide_parameters=True, pool_size=pool_size, max_overflow=pool_size,
+                           connect_args=connect_args)
     _ping_when_idle(engine, ping_after_idle_s)
     if schema:
         with engine.begin() as conn:
@@ -93,9 +98,9 @@ class Database:
     SQLite allows one writer at a time: a write transaction begins IMMEDIATE, so writers wait
     their turn from the start. PostgreSQL needs nothing more than row locks."""
 
-    def __init__(self, url: str, schema: str | None, migrations: Path):
+    def __init__(self, url: str, schema: str | None, migrations: Path, pool_size: int = 10):
         from sqlalchemy.orm import sessionmaker
-        self.engine = make_engine(url, schema)
+        self.engine = make_engine(url, schema, pool_size=pool_size)
         self.migrations = migrations
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Within one process, writers queue on a lock (woken in turn) rather than on SQLite's

@@ -18,7 +18,7 @@ def test_bench_smoke_profile_reports_a_complete_stream(tmp_path):
     assert step["update_to_dashboard_ms"]["n"] > 0 and result["setup_accept_to_record_ms"]["n"] == 20
     assert result["accept_to_record_ms"]["n"] >= 1  # new patients accepted while the stream runs
     assert (step["lost"], step["duplicated"], step["out_of_order"]) == (0, 0, 0)
-    assert step["sent"] > 0 and step["rejected"] == 0
+    assert step["sent"] > 0 and step["rejected"] == 0 and step["failed"] == 0
     assert step["update_to_stored_ms"]["n"] == step["stored_to_dashboard_ms"]["n"] == step["update_to_dashboard_ms"]["n"]
     assert "machine" in step["resources"] and "load generator" in step["resources"]
     assert result["floor"]["update_to_dashboard_ms"]["n"] > 0
