@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import subprocess
 import sys
@@ -127,8 +128,13 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
     rec = driver.Recorder()
     crews, er, dashboards, by_hospital, setup_s = await setup(system, profile, rec)
     iids = [i for ids in by_hospital.values() for i in ids]
+    gc.collect()
+    gc.freeze()  # the set-up's objects stay; the generator's full collections should not walk them
+    pauses = driver.GcPauses()
+    gc.callbacks.append(pauses)
     steps = []
     for interval in intervals:
+        pauses.pauses_ms = []
         rec.update_ms, rec.stored_ms, rec.onward_ms, rec.recording = [], [], [], True
         rec.rejected = rec.failed = rec.accept_failed = 0
         accepted_before = len(rec.accept_ms)
@@ -152,7 +158,8 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
                 "update_to_stored_ms": driver.percentiles(rec.stored_ms),
                 "stored_to_dashboard_ms": driver.percentiles(rec.onward_ms),
                 **rec.integrity(by_hospital, {i: h for i, (h, _) in dashboards.items()}),
-                "dashboard_disconnects": rec.disconnects - before, "resources": mon.summary()}
+                "dashboard_disconnects": rec.disconnects - before, "resources": mon.summary(),
+                "generator_gc": pauses.summary()}
         steps.append(step)
         print(json.dumps(step), flush=True)
         p99 = step["update_to_dashboard_ms"].get("p99", 1e9)
@@ -162,6 +169,8 @@ async def measure(system: System, profile: Profile, intervals: list[float], moni
         await sio.disconnect()
     for http in [*crews, *(h for _, h in er.values())]:
         await http.close()
+    gc.callbacks.remove(pauses)
+    gc.unfreeze()
     return {"setup_s": round(setup_s, 1), "accept_to_record_ms": driver.percentiles(rec.accept_ms),
             "setup_accept_to_record_ms": driver.percentiles(rec.setup_accept_ms),
             "dashboards": len(dashboards), "steps": steps}

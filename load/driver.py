@@ -55,6 +55,24 @@ class Recorder:
         return {"lost": lost, "duplicated": dup, "out_of_order": disorder}
 
 
+class GcPauses:
+    """The load generator's own collector pauses: a stall here delays every arrival it times, so
+    each step reports them beside the system's figures."""
+
+    def __init__(self):
+        self.pauses_ms: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif info.get("generation") == 2:
+            self.pauses_ms.append((time.perf_counter() - self._started) * 1000)
+
+    def summary(self) -> dict:
+        return {"full_passes": len(self.pauses_ms), "max_ms": round(max(self.pauses_ms, default=0), 1)}
+
+
 def percentiles(values: list[float]) -> dict:
     if not values:
         return {"n": 0}

@@ -11,6 +11,11 @@ def ms(p: dict, *keys: str, digits: int = 0) -> str:
     return " / ".join(f"{p[k]:,.{digits}f}" for k in keys) if p.get("n") else "–"
 
 
+def pause(step: dict) -> str:
+    gc = step.get("generator_gc")
+    return f", longest GC {gc['max_ms']:.0f} ms" if gc and gc["full_passes"] else ""
+
+
 def rows(path: Path) -> list[str]:
     r = json.loads(path.read_text())
     out = []
@@ -25,7 +30,7 @@ def rows(path: Path) -> list[str]:
             f"| {ms(s.get('update_to_stored_ms', {}), 'p50', 'p99')} | {ms(s.get('stored_to_dashboard_ms', {}), 'p50', 'p99')} "
             f"| {s['lost']} / {s['duplicated']} / {s['out_of_order']} "
             f"| {hubs}× {hub['cpu_avg_pct']:.0f}% (max {hub['cpu_max_pct']:.0f}%), {hub['rss_max_mib']:.0f} MiB "
-            f"| {res.get('load generator', {}).get('cpu_avg_pct', 0):.0f}% "
+            f"| {res.get('load generator', {}).get('cpu_avg_pct', 0):.0f}%{pause(s)} "
             f"| {str(round(res['machine']['cpu_avg_pct'])) + '%' if 'machine' in res else '–'} | {'yes' if ok else 'no'} |")
     return out
 
@@ -33,7 +38,7 @@ def rows(path: Path) -> list[str]:
 def main(folder: Path) -> None:
     print("| layout | offered updates/s | update → dashboard p50 / p90 / p99 / max (ms) | → stored p50 / p99 "
           "| stored → dashboard p50 / p99 | lost / dup / disorder | busiest hub process CPU, RSS "
-          "| load generator CPU | whole machine CPU (of 200%) | p99 ≤ 250 ms |")
+          "| load generator CPU (its own GC pause) | whole machine CPU (of 200%) | p99 ≤ 250 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for path in sorted(folder.glob("*.json")):
         for row in rows(path):

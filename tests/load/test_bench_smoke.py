@@ -21,5 +21,6 @@ def test_bench_smoke_profile_reports_a_complete_stream(tmp_path):
     assert step["sent"] > 0 and step["rejected"] == 0 and step["failed"] == 0
     assert step["update_to_stored_ms"]["n"] == step["stored_to_dashboard_ms"]["n"] == step["update_to_dashboard_ms"]["n"]
     assert "machine" in step["resources"] and "load generator" in step["resources"]
+    assert set(step["generator_gc"]) == {"full_passes", "max_ms"}  # the instrument's own stalls, reported
     assert result["floor"]["update_to_dashboard_ms"]["n"] > 0
     assert "update→dashboard" in done.stdout and "floor" in done.stdout
