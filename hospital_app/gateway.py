@@ -130,11 +130,11 @@ class Gateway:
     def _housekeeping(self) -> None:
         """Once a second, beside the lanes: the batched 'delivered' acks, and expired grants purged."""
         while not self._stopped.wait(ACK_EVERY_S):
-            try:
-                self._flush_delivered()
-                self._purge_expired()
-            except Exception:
-                log.exception("gateway: housekeeping failed")
+            for chore in (self._flush_delivered, self._purge_expired):  # one failing does not stop the other
+                try:
+                    chore()
+                except Exception:
+                    log.exception("gateway: %s failed", chore.__name__)
 
     def _on_inquiry(self, data: dict) -> None:
         store.save_inquiry(self.db, data)

@@ -133,16 +133,24 @@ def held_patients(db: Database) -> list[tuple[str, str, int]]:
         return [(p.incident_id, p.grant, p.last_seq) for p in s.scalars(select(Patient))]
 
 
-def purge_patient(db: Database, incident_id: str) -> bool:
+def purge_patient(db: Database, incident_id: str, only_if_expired: bool = False) -> bool:
+    """The patient first, under its row lock: an update being stored for it either commits before
+    (and its row goes with the rest) or finds no patient; none is left behind. only_if_expired:
+    a grant saved again since the expiry sweep looked keeps the patient."""
     with db.transaction() as s:
+        gone = delete(Patient).where(Patient.incident_id == incident_id)
+        if only_if_expired:
+            gone = gone.where(Patient.grant_expires_at <= utcnow())
+        if s.execute(gone).rowcount == 0:
+            return False
         s.execute(delete(PatientUpdate).where(PatientUpdate.incident_id == incident_id))
-        return s.execute(delete(Patient).where(Patient.incident_id == incident_id)).rowcount > 0
+        return True
 
 
 def purge_expired(db: Database) -> list[str]:
     with db.read() as s:
         ids = list(s.scalars(select(Patient.incident_id).where(Patient.grant_expires_at <= utcnow())))
-    return [i for i in ids if purge_patient(db, i)]
+    return [i for i in ids if purge_patient(db, i, only_if_expired=True)]
 
 
 CLINICAL_ROLES = ("physician", "nurse")

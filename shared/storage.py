@@ -52,6 +52,8 @@ def make_engine(url: str, schema: str | None = None, ping_after_idle_s: float = 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if pool_size < 1:  # SQLAlchemy reads 0 as "no limit", which is what the setting exists to prevent
+        raise ValueError(f"DATABASE_POOL_SIZE must be at least 1, not {pool_size}")
     connect_args = {}
     if schema:
         if not _SCHEMA_NAME.match(schema):

@@ -37,7 +37,9 @@ def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: i
 def hospital_acks(hub: Hub, hospital_id: str, acks) -> int:
     """Many acknowledgements in one transaction (the gateway's once-a-second batch): a list of at
     most 1,000 of what hospital_ack takes. One for an ended grant, or an older number, changes
-    nothing; a malformed item refuses the batch. Returns how many changed something."""
+    nothing; a malformed item refuses the batch. Returns how many grants changed: the 'delivered'
+    items count once per incident (the highest wins) and are told to the crew before the rest,
+    which is harmless as every number is cumulative."""
     if not isinstance(acks, list) or len(acks) > 1000 or not all(isinstance(a, dict) for a in acks):
         raise Refused(400, "a list of at most 1000 acknowledgements", "invalid")
     items = [(str(a.get("incident_id", ""))[:32], a.get("what"), a.get("seq", 0)) for a in acks]

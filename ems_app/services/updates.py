@@ -34,9 +34,11 @@ def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tupl
     # UPDATE that checks the crew, the status and the client_id, takes the row lock, numbers the
     # update and reads the live grant's hospital; then the INSERT. Anything else takes the slow path.
     column, value = _changed_column(update)
-    params = {"the_incident": incident_id, "the_team": user.team, "the_organisation": user.organisation,
-              "the_client_id": update.client_id, "the_time": utcnow(), "the_value": value}
     with hub.db.transaction() as s:
+        # The time is read once the write lock is held (SQLite queues writers at BEGIN), so a
+        # grant that expired while this update waited does not get it.
+        params = {"the_incident": incident_id, "the_team": user.team, "the_organisation": user.organisation,
+                  "the_client_id": update.client_id, "the_time": utcnow(), "the_value": value}
         conn = s.connection()  # Core on the connection: the ORM's bulk-update machinery is not needed
         row = conn.execute(_numbering(column, bool(update.client_id)), params).first()
         if row is None:

@@ -36,6 +36,17 @@ def test_another_crew_cannot_send_to_this_incident(crew, hub_app):
     assert crew.get(f"/api/incidents/{iid}/updates").json["updates"] == []
 
 
+def test_the_same_team_name_in_another_organisation_is_another_crew(crew, hub_app):
+    from ems_app.services.enrolment import create_user
+    from tests.ems_app.conftest import PASSWORD
+    iid = open_identified(crew)
+    create_user(hub_app.extensions["hub"], "osaka1", "隊員 osaka1", "paramedic", "tokyo-1", PASSWORD,
+                organisation="fire:osaka")
+    other = hub_app.test_client()
+    assert other.post("/api/auth/login", json={"username": "osaka1", "password": PASSWORD}).status_code == 200
+    assert send(other, iid, kind="vitals", vitals={"heart_rate": 90}).status_code == 404
+
+
 def test_a_closed_incident_takes_no_more_updates(crew):
     iid = open_identified(crew)
     crew.post(f"/api/incidents/{iid}/close", json={})

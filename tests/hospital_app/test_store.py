@@ -53,3 +53,21 @@ def test_eta_complaint_and_location_change_the_summary_vitals_do_not(er_app):
     assert incident["eta_minutes"] == 7 and incident["eta_at"] == "2026-12-02T10:00:01Z"
     assert incident["chief_complaint"] == "呼吸困難 / short of breath"
     assert store.patient_view(db, "INC1", role="clerk")["last_seq"] == 3
+
+
+def test_the_expiry_sweep_purges_a_patient_and_every_update_but_spares_a_renewed_grant(er_app):
+    from datetime import timedelta
+    from hospital_app.models import Patient, PatientUpdate
+    from shared.clock import utcnow
+    from sqlalchemy import select
+    db = er_app.extensions["db"]
+    _patient(db, "OLD")
+    _patient(db, "NEW")
+    store.save_update(db, _update(1, incident_id="OLD"), in_order=True)
+    with db.transaction() as s:
+        s.get(Patient, "OLD").grant_expires_at = utcnow() - timedelta(seconds=1)
+    assert store.purge_patient(db, "NEW", only_if_expired=True) is False  # renewed since the sweep looked
+    assert store.purge_expired(db) == ["OLD"]
+    with db.read() as s:
+        assert s.scalars(select(PatientUpdate.id).where(PatientUpdate.incident_id == "OLD")).all() == []
+    assert store.last_seq(db, "OLD") is None and store.last_seq(db, "NEW") == 0
