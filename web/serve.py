@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -20,7 +21,34 @@ def serve(app: Flask, host: str, port: int, name: str) -> None:
     gc.collect()
     gc.freeze()
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True,
-                                   use_reloader=False, log_output=False)
+                                   use_reloader=False, log_output=False, **_no_delay_handler(app.config["ASYNC_MODE"]))
+
+
+def _no_delay(sock) -> None:
+    """Send each small frame (one update, one acknowledgement) at once. With Nagle's algorithm, a
+    frame sent while the previous one is unacknowledged waits for the peer's delayed ACK (up to
+    40 ms on Linux), which showed as a p99 of about 40 ms at any load."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:  # not a TCP socket
+        pass
+
+
+def _no_delay_handler(async_mode: str) -> dict:
+    """The server's connection handler, with TCP_NODELAY on every accepted connection."""
+    if async_mode == "gevent":
+        from gevent import pywsgi
+
+        class Handler(pywsgi.WSGIHandler):
+            def __init__(self, sock, *args, **kwargs):
+                _no_delay(sock)
+                super().__init__(sock, *args, **kwargs)
+        return {"handler_class": Handler}
+    from werkzeug.serving import WSGIRequestHandler
+
+    class RequestHandler(WSGIRequestHandler):
+        disable_nagle_algorithm = True  # socketserver's own switch, applied in setup()
+    return {"request_handler": RequestHandler}
 
 
 def add_backup_commands(sub: argparse._SubParsersAction) -> None:
