@@ -122,6 +122,15 @@ class Database:
     def transaction(self) -> "_WriteTransaction":
         return _WriteTransaction(self)
 
+    def one_statement(self):
+        """`with db.one_statement() as conn:` for a statement that is a whole transaction by itself
+        (PostgreSQL, autocommit): no BEGIN and COMMIT round trips around it. Under load every round
+        trip waits for a process to wake on each side; the updates' two writes as one statement
+        took half the time of the same two in a transaction."""
+        conn = self.engine.connect()
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy import JSON, DateTime, String, bindparam, exists, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
@@ -30,27 +30,35 @@ def add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tuple
 
 
 def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tuple[dict, bool]:
-    # Updates are the hub's most frequent write, so the usual case is two statements: one guarded
-    # UPDATE that checks the crew, the status and the client_id, takes the row lock, numbers the
-    # update and reads the live grant's hospital; then the INSERT. Anything else takes the slow path.
+    # Updates are the hub's most frequent write. The usual case is one guarded UPDATE, which checks
+    # the crew, the status and the client_id, takes the row lock, numbers the update and reads the
+    # live grant's hospital, and the INSERT of the numbered update. Anything else takes the slow path.
     column, value = _changed_column(update)
-    with hub.db.transaction() as s:
-        # The time is read once the write lock is held (SQLite queues writers at BEGIN), so a
-        # grant that expired while this update waited does not get it.
-        params = {"the_incident": incident_id, "the_team": user.team, "the_organisation": user.organisation,
-                  "the_client_id": update.client_id, "the_time": utcnow(), "the_value": value}
-        conn = s.connection()  # Core on the connection: the ORM's bulk-update machinery is not needed
-        row = conn.execute(_numbering(column, bool(update.client_id)), params).first()
-        if row is None:
+    params = {"the_incident": incident_id, "the_team": user.team, "the_organisation": user.organisation,
+              "the_client_id": update.client_id, "the_value": value, "the_kind": update.kind,
+              "the_payload": update.model_dump(mode="json", exclude_none=True, exclude={"client_id"})}
+    if hub.db.is_postgres:  # both as one statement, a transaction by itself: one round trip
+        with hub.db.one_statement() as conn:
+            params["the_time"] = utcnow()
+            row = conn.execute(_numbered_and_stored(column, bool(update.client_id)), params).first()
+    else:  # SQLite has no UPDATE inside WITH: two statements under the write lock
+        with hub.db.transaction() as s:
+            # The time is read once the write lock is held (SQLite queues writers at BEGIN), so a
+            # grant that expired while this update waited does not get it.
+            params["the_time"] = utcnow()
+            conn = s.connection()  # Core on the connection: the ORM's bulk-update machinery is not needed
+            row = conn.execute(_numbering(column, bool(update.client_id)), params).first()
+            if row is not None:
+                conn.execute(_STORE_EVENT, {"incident_id": incident_id, "seq": row.last_seq, "kind": update.kind,
+                                            "client_id": update.client_id, "payload": params["the_payload"],
+                                            "created_at": params["the_time"]})
+    if row is None:
+        with hub.db.read() as s:
             return _not_applied(s, user, incident_id, update), False
-        seq, hospital_id = row
-        event = {"incident_id": incident_id, "seq": seq, "kind": update.kind, "client_id": update.client_id,
-                 "payload": update.model_dump(mode="json", exclude_none=True, exclude={"client_id"}),
-                 "created_at": utcnow()}
-        conn.execute(_STORE_EVENT, event)
-    message = as_message(IncidentEvent(**event))
-    if hospital_id:
-        hub.notify("update", message, room=hospital_room(hospital_id))
+    message = as_message(IncidentEvent(incident_id=incident_id, seq=row.last_seq, kind=update.kind,
+                                       payload=params["the_payload"], created_at=params["the_time"]))
+    if row.hospital_id:
+        hub.notify("update", message, room=hospital_room(row.hospital_id))
     return message, True
 
 
@@ -78,7 +86,20 @@ def _numbering(column: str | None, resend_check: bool):
     hospital = select(Grant.hospital_id).where(Grant.incident_id == incident_id,
                                                *grant_is_live(bindparam("the_time"))).limit(1)
     return (sql_update(incidents).where(*guard).values(**changes)
-            .returning(incidents.c.last_seq, hospital.scalar_subquery()))
+            .returning(incidents.c.last_seq, hospital.scalar_subquery().label("hospital_id")))
+
+
+@functools.cache
+def _numbered_and_stored(column: str | None, resend_check: bool):
+    """PostgreSQL: the guarded UPDATE and the INSERT of what it numbered, as one statement. If the
+    guard refuses, the INSERT has no row to store."""
+    numbered = _numbering(column, resend_check).cte("numbered")
+    event = select(bindparam("the_incident", type_=String), numbered.c.last_seq, bindparam("the_kind", type_=String),
+                   bindparam("the_client_id", type_=String), bindparam("the_payload", type_=JSON),
+                   bindparam("the_time", type_=DateTime)).select_from(numbered)
+    stored = (insert(IncidentEvent.__table__)
+              .from_select(["incident_id", "seq", "kind", "client_id", "payload", "created_at"], event).cte("stored"))
+    return select(numbered.c.last_seq, numbered.c.hospital_id).add_cte(stored)
 
 
 _STORE_EVENT = insert(IncidentEvent.__table__)

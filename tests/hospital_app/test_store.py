@@ -1,6 +1,8 @@
 """The hospital's own store of incoming updates: in order, exactly once, summary kept current."""
 import time
 
+import pytest
+
 from hospital_app import store
 
 
@@ -71,3 +73,26 @@ def test_the_expiry_sweep_purges_a_patient_and_every_update_but_spares_a_renewed
     with db.read() as s:
         assert s.scalars(select(PatientUpdate.id).where(PatientUpdate.incident_id == "OLD")).all() == []
     assert store.last_seq(db, "OLD") is None and store.last_seq(db, "NEW") == 0
+
+
+def test_an_update_leaves_its_pooled_connection_transactional_and_durable(er_app):
+    """On PostgreSQL an update is one autocommit statement whose own commit does not wait for the
+    disk. The connection must go back to the pool as it was: a later transaction that fails must
+    still roll back whole, and an access-log write must still wait for the disk."""
+    from sqlalchemy import text
+    from sqlalchemy import update as sql_update
+
+    from hospital_app.models import Patient
+    db = er_app.extensions["db"]
+    _patient(db)
+    db.engine.pool.dispose()  # the update opens the pool's only connection; the checks reuse it
+    assert store.save_update(db, _update(1), in_order=True) == "stored"
+    assert db.engine.pool.checkedin() == 1
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        s.execute(sql_update(Patient).values(last_seq=99))
+        raise RuntimeError("a failure half-way")
+    assert store.last_seq(db, "INC1") == 1
+    if db.is_postgres:
+        with db.read() as s:
+            assert s.execute(text("SHOW synchronous_commit")).scalar() == "on"
+    assert db.engine.pool.checkedin() == 1
