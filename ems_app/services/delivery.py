@@ -26,7 +26,11 @@ def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: i
     One UPDATE each, guarded so a number never goes back: acknowledgements are frequent."""
     _check(what, seq)
     with hub.db.transaction() as s:
-        row = _change(s, hospital_id, incident_id, what, seq)
+        if what == "delivered":
+            moved = _delivered_up_to(s, hospital_id, {incident_id: seq})
+            row = moved[0][1] if moved else None
+        else:
+            row = _change(s, hospital_id, incident_id, what, seq)
         if row is None:
             if s.scalars(select(Grant.jti).where(*_live(hospital_id, incident_id))).first() is None:
                 raise Refused(403, "no live grant for that incident", "no_grant")
@@ -67,12 +71,11 @@ def _live(hospital_id: str, incident_id: str) -> tuple:
 
 
 def _change(s, hospital_id: str, incident_id: str, what: str, seq: int):
-    """The guarded UPDATE; RETURNING gives the new state from the same statement (None: no change)."""
+    """'seen' or 'acknowledged' as a guarded UPDATE; RETURNING gives the new state from the same
+    statement (None: no change). 'delivered' is _delivered_up_to's, for one incident or many."""
     live = _live(hospital_id, incident_id)
     if what == "acknowledged":
         change = update(Grant).where(*live, Grant.acknowledged_at.is_(None)).values(acknowledged_at=utcnow())
-    elif what == "delivered":
-        change = update(Grant).where(*live, Grant.delivered_seq < seq).values(delivered_seq=seq)
     else:
         change = update(Grant).where(*live, Grant.seen_seq < seq).values(
             seen_seq=seq, delivered_seq=case((Grant.delivered_seq < seq, seq), else_=Grant.delivered_seq))

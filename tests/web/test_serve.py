@@ -28,8 +28,8 @@ def test_the_gevent_server_accepts_with_nodelay(accepted):
 
 def test_the_embedded_server_accepts_with_nodelay(accepted):
     conn, addr = accepted
-    handler = _no_delay_handler("threading")["request_handler"].__new__(
-        _no_delay_handler("threading")["request_handler"])
+    handler_class = _no_delay_handler("threading")["request_handler"]
+    handler = handler_class.__new__(handler_class)
     handler.request, handler.client_address, handler.server = conn, addr, SimpleNamespace()
     handler.setup()  # what the server runs first for each connection
     assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
