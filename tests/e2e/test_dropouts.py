@@ -37,13 +37,18 @@ def final_updates(doctor, url, iid) -> list[int]:
     return [u["seq"] for u in doctor.get(f"{url}/api/patients/{iid}").json()["updates"]]
 
 
-def test_gateway_cut_off_for_30_seconds_gets_a_full_replay(system):
+def at_the_er(system, card_id: str):
+    """A patient accepted by tokyo-er, with a doctor signed in and a dashboard open there."""
     er = system.hospitals["tokyo-er"]
     doctor = sign_in(er.url, "er-doctor")
     board = DashboardClient(er.url, doctor)
     crew = sign_in(system.hub.url, "kyukyu1")
     wait_online(crew, "tokyo-er")
-    iid = accepted_incident(system, crew, "tokyo-er", doctor, board, "SIM-000071")
+    return er, doctor, board, crew, accepted_incident(system, crew, "tokyo-er", doctor, board, card_id)
+
+
+def test_gateway_cut_off_for_30_seconds_gets_a_full_replay(system):
+    er, doctor, board, crew, iid = at_the_er(system, "SIM-000071")
     send_updates(crew, iid, 1, 5)
     system.relay.cut()
     cut_at = time.monotonic()
@@ -68,12 +73,7 @@ def test_a_hospital_store_that_lost_its_last_updates_in_a_crash_gets_them_again(
 
     from hospital_app.models import Patient, PatientUpdate
     from shared.storage import make_engine
-    er = system.hospitals["tokyo-er"]
-    doctor = sign_in(er.url, "er-doctor")
-    board = DashboardClient(er.url, doctor)
-    crew = sign_in(system.hub.url, "kyukyu1")
-    wait_online(crew, "tokyo-er")
-    iid = accepted_incident(system, crew, "tokyo-er", doctor, board, "SIM-000073")
+    er, doctor, board, crew, iid = at_the_er(system, "SIM-000073")
     send_updates(crew, iid, 1, 5)
     assert updates_seen(board, iid, 5) == [1, 2, 3, 4, 5]
     engine = make_engine(system.er_database["DATABASE_URL"], system.er_database.get("DATABASE_SCHEMA"))
@@ -89,12 +89,7 @@ def test_a_hospital_store_that_lost_its_last_updates_in_a_crash_gets_them_again(
 
 
 def test_hub_killed_mid_stream_and_restarted_loses_nothing(system):
-    er = system.hospitals["tokyo-er"]
-    doctor = sign_in(er.url, "er-doctor")
-    board = DashboardClient(er.url, doctor)
-    crew = sign_in(system.hub.url, "kyukyu1")
-    wait_online(crew, "tokyo-er")
-    iid = accepted_incident(system, crew, "tokyo-er", doctor, board, "SIM-000072")
+    er, doctor, board, crew, iid = at_the_er(system, "SIM-000072")
 
     failures: list = []
     sender = threading.Thread(target=send_updates, args=(crew, iid, 1, 40),
