@@ -59,8 +59,7 @@ def save_update(db: Database, update: dict, in_order: bool = False) -> str:
             row = conn.execute(_MOVE_IN_ORDER if in_order else _MOVE_FORWARD, params).first()
             if row is None:
                 return _why_not_stored(conn, incident_id, seq)
-            conn.execute(_STORE_UPDATE, {"incident_id": incident_id, "seq": seq, "kind": update["kind"],
-                                         "payload": update["payload"], "at": update["at"]})
+            conn.execute(_STORE_UPDATE, params)
             summary = _summary_after(row.incident, update)
             if summary is not None:
                 conn.execute(_SET_SUMMARY, {"the_incident": incident_id, "the_summary": summary})
@@ -81,19 +80,23 @@ _MOVE_IN_ORDER = (sql_update(_patients).where(_this_patient, _patients.c.last_se
 _MOVE_FORWARD = (sql_update(_patients).where(_this_patient, _patients.c.last_seq < bindparam("the_seq"))
                  .values(last_seq=bindparam("the_seq")).returning(_patients.c.incident))
 _LAST_SEQ = select(_patients.c.last_seq).where(_this_patient)
-_STORE_UPDATE = insert(PatientUpdate.__table__)
 _SET_SUMMARY = sql_update(_patients).where(_this_patient).values(incident=bindparam("the_summary"))
 _SUMMARY_KINDS = ("chief_complaint", "location", "eta")
+
+
+# The update's row, from the same parameters as the guard, for both ways of storing it.
+_UPDATE_ROW = {"incident_id": bindparam("the_incident", type_=String), "seq": bindparam("the_seq", type_=Integer),
+               "kind": bindparam("the_kind", type_=String), "payload": bindparam("the_payload", type_=JSON),
+               "at": bindparam("the_at", type_=String)}
+_STORE_UPDATE = insert(PatientUpdate.__table__).values(_UPDATE_ROW)
 
 
 def _moved_and_stored(move):
     """PostgreSQL: the guarded UPDATE and the INSERT as one statement, a transaction by itself
     (under load each extra round trip waits for a process to wake on both sides)."""
     moved = move.cte("moved")
-    row = select(bindparam("the_incident", type_=String), bindparam("the_seq", type_=Integer),
-                 bindparam("the_kind", type_=String), bindparam("the_payload", type_=JSON),
-                 bindparam("the_at", type_=String)).select_from(moved)
-    stored = insert(PatientUpdate.__table__).from_select(["incident_id", "seq", "kind", "payload", "at"], row)
+    row = select(*_UPDATE_ROW.values()).select_from(moved)
+    stored = insert(PatientUpdate.__table__).from_select(list(_UPDATE_ROW), row)
     # A copy of the hub's: if a crash loses it, last_seq goes back with it and the gateway's
     # catch-up fetches it again. So this transaction's commit does not wait for the disk (local
     # to the statement's own transaction: a fsync was a third of its time under load).
