@@ -99,7 +99,8 @@ def _moved_and_stored(move):
     stored = insert(PatientUpdate.__table__).from_select(list(_UPDATE_ROW), row)
     # A copy of the hub's: if a crash loses it, last_seq goes back with it and the gateway's
     # catch-up fetches it again. So this transaction's commit does not wait for the disk (local
-    # to the statement's own transaction: a fsync was a third of its time under load).
+    # to the statement's own transaction; under load the wait was a large part of the write,
+    # docs/performance.md).
     return select(moved.c.incident, func.set_config("synchronous_commit", "off", true())).add_cte(stored.cte("stored"))
 
 

@@ -4,13 +4,16 @@ Layouts: `sqlite-1` (the embedded default: one hub process, threading, SQLite) a
 (N hub processes under gevent on PostgreSQL, joined by Redis when N > 1). In the same run the same
 messages go through a bare python-socketio relay (the floor). With `--sweep` the update rate
 rises step by step until p99 passes 250 ms or an update is lost: the highest passing rate
-is the layout's capacity. Results are printed and written as JSON under load/results/."""
+is the layout's capacity. Results are printed and written as JSON in a folder named by the day
+and the commit measured, `load/results/<date>-<commit>/`, so every figure quoted in
+docs/performance.md says when and on which code it was measured."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
 import json
+import platform
 import subprocess
 import sys
 import tempfile
@@ -20,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 from launcher.processes import free_port
 from launcher.system import DEMO_HOSPITALS, System
@@ -30,6 +34,52 @@ from load.profiles import MINUTES_PER_CASE, PEAK_INCIDENTS, PROFILES, Profile
 PASSWORD = "bench password 2026"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "load" / "results"
+# What a run measures: a change elsewhere (docs, tests) does not make it unreproducible.
+MEASURED_CODE = ("ems_app", "hospital_app", "shared", "web", "launcher", "load", ":!load/results")
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout (e.g. an unpacked release)
+        return ""
+
+
+def measured_commit() -> str:
+    """The commit the system runs from, "-dirty" when its code has uncommitted changes: such a run
+    cannot be reproduced from the commit alone, and its folder says so."""
+    commit = _git("rev-parse", "--short=7", "HEAD") or "unknown"
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", *MEASURED_CODE)
+    return f"{commit}-dirty" if dirty else commit
+
+
+def run_folder(root: Path = RESULTS) -> Path:
+    """load/results/<date>-<commit>: results are compared by the day and the code they measured
+    (machines differ between days), never by a name that only means something to whoever ran them."""
+    return root / f"{time.strftime('%Y-%m-%d')}-{measured_commit()}"
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """A repeated run on the same day and commit (before/after runs alternate) keeps the earlier
+    one: the second is `…-2.json`, and so on."""
+    path, n = folder / name, 1
+    while path.exists():
+        n += 1
+        path = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
+    return path
+
+
+def machine() -> dict:
+    """The machine the run measured, as far as the run can tell: what else shared its cores
+    (tests, other work) is for whoever quotes the figures to say."""
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+              if line.startswith("model name")] if cpuinfo.exists() else []
+    return {"cores": psutil.cpu_count(), "cpu": models[0] if models else platform.processor(),
+            "memory_gib": round(psutil.virtual_memory().total / 2**30), "os": platform.platform(),
+            "python": platform.python_version()}
 
 
 def start_system(layout: str, root: Path, hospitals: int) -> System:
@@ -228,7 +278,7 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="raise the rate until p99 > 250 ms or loss")
     parser.add_argument("--rates", help="comma list of update rates per second, each a step on the same set-up "
                                         "(e.g. the peak and ten times it: 66.7,666.7)")
-    parser.add_argument("--out", type=Path, default=Path("load/results"))
+    parser.add_argument("--out", type=Path, help="folder for the results (default: load/results/<date>-<commit>)")
     parser.add_argument("--py-spy", action="store_true", help="profile the servers during each step")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
@@ -239,7 +289,9 @@ def main() -> None:
         intervals = [profile.incidents / r for r in (25, 50, 67, 85, 100, 125, 150, 200, 250, 300, 400, 500, 667, 800)]
     elif args.rates:
         intervals = [profile.incidents / float(r) for r in args.rates.split(",")]
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out or run_folder()
+    out.mkdir(parents=True, exist_ok=True)
+    commit = measured_commit()
     for layout in args.layouts.split(","):
         with tempfile.TemporaryDirectory(prefix=f"bench-{layout}-") as tmp:
             system = start_system(layout, Path(tmp), profile.hospitals)
@@ -248,7 +300,7 @@ def main() -> None:
                 pids.update({hid: s.proc.pid for hid, s in system.hospitals.items()})
                 print(f"== {layout}: profile {profile.name}, {profile.incidents} incidents, "
                       f"{profile.hospitals} hospitals × {profile.dashboards_per_hospital} dashboards", flush=True)
-                spy_dir = args.out / f"py-spy-{layout}-{profile.name}" if args.py_spy else None
+                spy_dir = out / "raw" / f"py-spy-{layout}-{profile.name}" if args.py_spy else None  # git ignores raw/
                 result = asyncio.run(measure(system, profile, intervals, pids, spy_dir, args.sweep))
             finally:
                 system.stop()
@@ -256,10 +308,12 @@ def main() -> None:
         result["floor"] = asyncio.run(floor(mode, result["dashboards"] // profile.hospitals,
                                             result["steps"][0]["rate_per_s"] / profile.hospitals, profile.duration_s))
         result.update(layout=layout, profile=profile.name, sweep=args.sweep,
-                      measured_at=time.strftime("%Y-%m-%d %H:%M:%S"))
+                      measured_at=time.strftime("%Y-%m-%d %H:%M:%S"), commit=commit, machine=machine())
         name = f"{layout}-{profile.name}{'-sweep' if args.sweep else '-rates' if args.rates else ''}.json"
-        (args.out / name).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        path = free_name(out, name)
+        path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
         print(summary(result), flush=True)
+        print(f"   written to {path}", flush=True)
 
 
 def summary(r: dict) -> str:

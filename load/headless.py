@@ -1,5 +1,5 @@
 """`python -m load.headless --profile P --run-time T`: start the system, run Locust headless on a
-profile, write CSV under load/results/, stop the system."""
+profile, write CSV under load/results/<date>-<commit>/ (as load.bench does), stop the system."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from load.bench import PASSWORD, start_system
+from load.bench import PASSWORD, run_folder, start_system
 
 
 def main() -> int:
@@ -17,8 +17,9 @@ def main() -> int:
     parser.add_argument("--profile", default="smoke")
     parser.add_argument("--run-time", default="1m")
     parser.add_argument("--layout", default="sqlite-1")
-    parser.add_argument("--out", type=Path, default=Path("load/results"))
+    parser.add_argument("--out", type=Path, help="folder for the CSV (default: load/results/<date>-<commit>)")
     args = parser.parse_args()
+    args.out = args.out or run_folder()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="locust-") as tmp:
         system = start_system(args.layout, Path(tmp), hospitals=2)

@@ -1,6 +1,6 @@
 """Locust users for PreArrival: paramedics over HTTP, ER dashboards over Socket.IO.
 
-Profiles (see load/profiles.py for the derivation from the brief's figures):
+Profiles (see load/profiles.py for their derivation from national figures):
 
 - average: about 650 incidents under way (7.6 M dispatches/year × 45 min), one vitals update
   each per 30 s (≈ 22 updates/s);
@@ -16,7 +16,7 @@ arrival) and opens each new patient's record.
 One command starts the system (SQLite, one process each), runs a profile headless and
 writes Locust's CSV files (see docs/performance.md):
 
-    .venv/bin/python -m load.headless --profile average --run-time 2m   # → load/results/locust-average_*.csv
+    .venv/bin/python -m load.headless --profile average --run-time 2m   # → load/results/<date>-<commit>/locust-average_*.csv
 
 Environment: PREARRIVAL_PROFILE, PREARRIVAL_PASSWORD (the demo password given to
 `seed-demo --password`), PREARRIVAL_HOSPITALS (id=url,… of the ER dashboards)."""

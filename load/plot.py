@@ -1,5 +1,7 @@
 """`python -m load.plot RESULTS_DIR OUT.png`: latency percentiles against update rate, per layout,
-from the benchmark's sweep results (and the bare relay's floor at the first step)."""
+from the benchmark's sweep results in one `load/results/<date>-<commit>/` folder (one day, one
+machine, one commit: curves from different days would not be comparable), and the bare relay's
+floor at the first step."""
 from __future__ import annotations
 
 import json
@@ -31,6 +33,7 @@ def main(results: Path, out: Path) -> None:
     ax.set_xlabel("updates per second (national peak ≈ 67/s)")
     ax.set_ylabel("update → dashboard latency (ms)")
     ax.set_yscale("log")
+    ax.set_title(f"sweeps of {results.resolve().name} (measured on that day, at that commit)", fontsize=9)
     ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.3)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,11 @@
-"""Load profiles derived from the brief's national figures.
+"""Load profiles derived from national figures.
 
-- About 7.6 million ambulance dispatches a year (2023) and about 45 minutes from call to
-  hospital: 7,600,000 × 45 min / (365 × 24 × 60 min) ≈ 650 incidents under way on average.
-- At peak: 2,000 or more incidents under way.
+- About 7.6 million ambulance dispatches a year and about 45 minutes from the call to handing
+  the patient to a doctor (2023: 7,638,558 dispatches, 45.6 minutes on average; Fire and Disaster
+  Management Agency, 消防白書 令和6年版 / 救急・救助の現況):
+  7,600,000 × 45 min / (365 × 24 × 60 min) ≈ 650 incidents under way on average.
+- At peak: 2,000 or more incidents under way, the figure the system is sized for (about three
+  times the average).
 - Each incident sends one update (vitals, ETA, notes) every 15–30 s while on the road: at
   one per 30 s, 2,000 incidents make 2,000 / 30 ≈ 67 updates/s; the stress profile is ten
   times that rate over the same connections (≈ 667 updates/s).

@@ -1,5 +1,6 @@
-"""`python -m load.report RESULTS_DIR`: the benchmark's JSON results as Markdown tables, so
-docs/performance.md quotes measured figures rather than retyped ones."""
+"""`python -m load.report RESULTS…`: the benchmark's JSON results as Markdown tables, so
+docs/performance.md quotes measured figures rather than retyped ones. Each argument is a result
+file or a folder of them (`load/results/<date>-<commit>/`)."""
 from __future__ import annotations
 
 import json
@@ -35,19 +36,23 @@ def rows(path: Path) -> list[str]:
     return out
 
 
-def main(folder: Path) -> None:
+def results(args: list[str]) -> list[Path]:
+    return [f for a in map(Path, args) for f in (sorted(a.glob("*.json")) if a.is_dir() else [a])]
+
+
+def main(paths: list[Path]) -> None:
     print("| layout | offered updates/s | update → dashboard p50 / p90 / p99 / max (ms) | → stored p50 / p99 "
           "| stored → dashboard p50 / p99 | lost / dup / disorder | busiest hub process CPU, RSS "
           "| load generator CPU (its own GC pause) | whole machine CPU (of 200%) | p99 ≤ 250 ms |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for path in sorted(folder.glob("*.json")):
+    for path in paths:
         for row in rows(path):
             print(row)
     print()
     print("| layout, profile | accept → record p50 / p99 (ms, n) | bare relay p50 / p99 (ms) at the first step "
           "| median ratio |")
     print("|---|---|---|---|")
-    for path in sorted(folder.glob("*.json")):
+    for path in paths:
         r = json.loads(path.read_text())
         a, f, first = r["accept_to_record_ms"], r["floor"]["update_to_dashboard_ms"], r["steps"][0]
         ratio = first["update_to_dashboard_ms"].get("p50", 0) / max(f.get("p50", 1e-9), 1e-9)
@@ -56,4 +61,6 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "load/results"))
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m load.report load/results/<date>-<commit>[/FILE.json] …")
+    main(results(sys.argv[1:]))

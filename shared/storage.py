@@ -19,7 +19,7 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 # A pooled connection idle this long is checked before it is used again (PostgreSQL may have
 # restarted, or a firewall dropped it); one in steady use is not: checking every checkout cost a
-# round trip on every transaction, a tenth of the hub's time under load.
+# round trip on every transaction (docs/performance.md).
 PING_AFTER_IDLE_S = 5.0
 
 
@@ -125,8 +125,8 @@ class Database:
     def one_statement(self):
         """`with db.one_statement() as conn:` for a statement that is a whole transaction by itself
         (PostgreSQL, autocommit): no BEGIN and COMMIT round trips around it. Under load every round
-        trip waits for a process to wake on each side; the updates' two writes as one statement
-        took half the time of the same two in a transaction."""
+        trip waits for a process to wake on each side (the updates' two writes, measured both ways:
+        docs/performance.md)."""
         conn = self.engine.connect()
         conn.execution_options(isolation_level="AUTOCOMMIT")
         return conn

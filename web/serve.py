@@ -16,8 +16,8 @@ def serve(app: Flask, host: str, port: int, name: str) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     print(f"{name} listening on http://{host}:{port}/ (async mode {app.config['ASYNC_MODE']})", flush=True)
     # What start-up built (modules, models, compiled SQL) lives as long as the process. Left to the
-    # cyclic collector, each of its full passes walks all of it: about 70 ms with everything
-    # else waiting, the largest single stall under load. Frozen, a full pass sees only new objects.
+    # cyclic collector, each of its full passes walks all of it with everything else waiting, the
+    # largest single stall under load (docs/performance.md). Frozen, a full pass sees only new objects.
     gc.collect()
     gc.freeze()
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True,
@@ -26,8 +26,8 @@ def serve(app: Flask, host: str, port: int, name: str) -> None:
 
 def _no_delay(sock) -> None:
     """Send each small frame (one update, one acknowledgement) at once. With Nagle's algorithm, a
-    frame sent while the previous one is unacknowledged waits for the peer's delayed ACK (up to
-    40 ms on Linux), which showed as a p99 of about 40 ms at any load."""
+    frame sent while the previous one is unacknowledged waits for the peer's delayed ACK, a delay
+    that showed in the p99 at any load (docs/performance.md)."""
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError:  # not a TCP socket

@@ -1,4 +1,5 @@
-"""Every record item carries its source and as-of date; the summary keeps the brief's windows."""
+"""Every record item carries its source and as-of date; the summary keeps the periods of the
+national emergency summary (救急用サマリー, `shared/summary.py`)."""
 from datetime import date, timedelta
 
 import pytest
@@ -26,7 +27,7 @@ def test_an_item_without_source_or_as_of_is_refused():
     assert {err["loc"][0] for err in e.value.errors()} == {"source", "as_of"}
 
 
-def test_every_category_of_the_brief_is_in_the_record():
+def test_every_summary_category_is_in_the_record():
     for category in ("visits", "medications", "eprescriptions", "surgeries", "treatments", "dialysis",
                      "checkups", "diagnoses", "drug_allergies", "other_allergies", "infections", "labs",
                      "prescriptions", "contraindications", "documents"):
