@@ -37,11 +37,10 @@ def create_app(overrides: dict | None = None) -> Flask:
                       channel=cfg["SOCKETIO_CHANNEL"], logger=False, engineio_logger=False)
     http.trust_proxies(app, cfg["PROXY_HOPS"])
     from hospital_app import realtime
-    realtime.register(socketio)
-
     from hospital_app.gateway import Gateway
     gateway = Gateway(cfg, db, app.extensions["hospital_key"], realtime.Dashboard(socketio))
     app.extensions["gateway"] = gateway
+    realtime.register(socketio, db, gateway)
     if cfg["GATEWAY"]:
         gateway.start()
     return app

@@ -1,44 +1,58 @@
 """The hospital's gateway to the hub: connects out over Socket.IO as this hospital.
 
-Hub events go through lanes: each incident always goes to the same lane, and each lane has one
-worker thread, so a grant, its record and the live updates after it are applied in order while
-different incidents are handled in parallel. A gap in the update numbers, or a reconnect, makes
-the gateway ask the hub for what it missed, so nothing is lost across a dropout."""
+Hub events are parsed where they arrive (`hub_events`) and go through lanes (`lanes`), so an
+incident's grant, record and live updates are applied in order while different incidents are
+handled in parallel. A gap in the update numbers, or a reconnect, makes the gateway ask the hub
+for what it missed, so nothing is lost across a dropout. What the ER decides (an answer, a
+handover) goes to the hub as a call; a hub that cannot be reached or does not answer, or that
+refuses, is a `Refused` for the caller."""
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-import time
-import zlib
+from dataclasses import dataclass
+from functools import partial
 
 import requests
 import socketio
 
 from hospital_app import store
+from hospital_app.hub_events import (FROM_HUB, Answered, Grant, GrantEnds, GrantRevoked, HubEvent, Inquiry,
+                                     InquiryWithdrawn, Pending, Update, parse)
+from hospital_app.lanes import Lanes
 from hospital_app.realtime import Dashboard
+from shared.errors import N_, Refused
 from shared.storage import Database
 from shared.tokens import KeyStore, make_assertion, make_proof
 
 log = logging.getLogger(__name__)
 NS = "/hospital"
-# A lane waits while it fetches a new patient's record from the hub, and so do the other
-# patients' updates in it: more lanes, fewer updates stuck behind a fetch (under gevent a lane is
-# a greenlet, in the embedded layout an idle thread).
 LANES = 16
 ACK_EVERY_S = 1.0
+CALL_TIMEOUT_S = 15
+# An answer may have reached the hub even though its reply did not: staff must check first.
+OUTCOME_UNKNOWN = N_("no answer from the hub: the outcome is unknown, check before answering again")
+# How a refusal by the hub is answered here; any other code is a conflict.
+_HUB_STATUS = {"not_found": 404, "invalid": 400}
 
 
-class Lanes:
-    """put((name, data)) like a queue; an event about an incident always lands in that
-    incident's lane, anything else in lane 0."""
+def _unreachable() -> Refused:
+    return Refused(503, "hub unreachable", "hub_unreachable")
 
-    def __init__(self, count: int):
-        self.queues = [queue.Queue() for _ in range(count)]
 
-    def put(self, event: tuple[str, dict | None]) -> None:
-        incident_id = (event[1] or {}).get("incident_id") if isinstance(event[1], dict) else None
-        self.queues[zlib.crc32(incident_id.encode()) % len(self.queues) if incident_id else 0].put(event)
+@dataclass(frozen=True)
+class CatchUp:
+    """After a reconnect, in the patient's own lane: fetch what was missed, or forget them."""
+    incident_id: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class Ack:
+    """'seen' or 'acknowledged' from a dashboard, on its way to the hub (and the crew)."""
+    incident_id: str
+    what: str
+    seq: int = 0
 
 
 class Gateway:
@@ -46,29 +60,44 @@ class Gateway:
         self.hospital_id, self.hub_url, self.issuer = cfg["HOSPITAL_ID"], cfg["HUB_URL"], cfg["HUB_ISSUER"]
         self.db, self.keys, self.dashboard = db, keys, dashboard
         self.events = Lanes(LANES)
+        # The one table of what each lane event does: the hub's events by the hub's names, then
+        # this hospital's own chores, queued so they run in the incident's order.
+        self.lane_events = {
+            "inquiry": self.inquiry_received,
+            "inquiry_withdrawn": self.inquiry_withdrawn,
+            "grant": self.grant_received,
+            "grant_revoked": self.grant_revoked,
+            "grant_ends": self.grant_ending,
+            "update": self.update_received,
+            "resync": self.resync,
+            "catch_up": self.catch_up,
+            "forward_ack": self.send_ack,
+            "report_access": self.send_access_reports,
+        }
         self._delivered: dict[str, int] = {}  # cumulative 'delivered' acks waiting for a quiet moment
         self._delivered_lock = threading.Lock()
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
         self._stopped = threading.Event()
-        for name in ("inquiry", "inquiry_withdrawn", "grant", "grant_revoked", "grant_ends", "update"):
-            self.sio.on(name, self._enqueuer(name), namespace=NS)
+        for name, model in FROM_HUB.items():
+            self.sio.on(name, partial(self._arrived, name, model), namespace=NS)
         self.sio.on("connect", lambda: self.events.put(("resync", None)), namespace=NS)
 
     @property
     def connected(self) -> bool:
         return self.sio.connected
 
-    def _enqueuer(self, name):
-        return lambda data: self.events.put((name, data))
+    def _arrived(self, name: str, model: type[HubEvent], data=None) -> None:
+        event = parse(name, model, data)
+        if event is not None:
+            self.events.put((name, event))
 
     def _assertion(self) -> str:
         return make_assertion(self.keys, hospital_id=self.hospital_id, audience=self.issuer)
 
     def start(self) -> None:
-        for i, lane in enumerate(self.events.queues):
-            threading.Thread(target=self._work, args=(lane,), name=f"gateway-lane-{i}", daemon=True).start()
+        self.events.start(self.lane_events, self._stopped)
         threading.Thread(target=self._housekeeping, name="gateway-housekeeping", daemon=True).start()
         threading.Thread(target=self._connect_loop, name="gateway-connect", daemon=True).start()
 
@@ -89,44 +118,56 @@ class Gateway:
                 self._stopped.wait(delay)
                 delay = min(delay * 2, 5)
 
-    def answer(self, inquiry_id: str, accept: bool, answered_by: str, reason: str | None = None) -> dict:
-        """Send the staff's answer; an acceptance comes back with the grant in the ack."""
+    # ---- what the ER decides, carried to the hub (called from requests and dashboard events) ----
+    def _call_hub(self, event: str, payload: dict, no_answer: str) -> dict:
+        """One call whose answer comes in the ack. `no_answer` says what a timeout means here."""
         if not self.sio.connected:
-            return {"error": "hub_unreachable", "message": "本部に接続できません / hub unreachable"}
+            raise _unreachable()
         try:
-            result = self.sio.call("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
-                                                      "answered_by": answered_by}, namespace=NS, timeout=15)
+            result = self.sio.call(event, payload, namespace=NS, timeout=CALL_TIMEOUT_S)
+        except socketio.exceptions.BadNamespaceError:  # the connection dropped since the check
+            raise _unreachable() from None
         except socketio.exceptions.TimeoutError:
-            return {"error": "timeout", "message": "本部の応答なし（受入が登録されたか不明）/ no answer from the hub: "
-                                                   "the outcome is unknown, check before answering again"}
-        if "error" not in result:
-            store.set_inquiry_status(self.db, inquiry_id, result["status"])
-            self.dashboard.inquiry_changed(inquiry_id, result["status"])
-            if result.get("grant"):
-                self.events.put(("grant", {"incident_id": result["incident_id"], "grant": result["grant"]}))
+            raise Refused(504, no_answer, "timeout") from None
+        if isinstance(result, dict) and "error" in result:
+            code = str(result["error"])
+            # The hub's own words, already in a language (the one the gateway's connection got).
+            raise Refused(_HUB_STATUS.get(code, 409), "the hub refused: %(hub_said)s", code,
+                          hub_said=str(result.get("message") or code))
         return result
 
-    def handover(self, incident_id: str) -> dict:
+    def answer(self, inquiry_id: str, accept: bool, answered_by: str, reason: str | None = None) -> str:
+        """Send the staff's answer and return the inquiry's new status; an acceptance comes back
+        with the grant in the ack."""
+        result = self._call_hub("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
+                                                   "answered_by": answered_by},
+                                no_answer=OUTCOME_UNKNOWN)
+        answered = parse("inquiry_answer", Answered, result)
+        if answered is None:
+            raise Refused(502, "the hub's answer was not understood", "bad_gateway")
+        store.set_inquiry_status(self.db, inquiry_id, answered.status)
+        self.dashboard.inquiry_changed(inquiry_id, answered.status)
+        if answered.grant:
+            self.events.put(("grant", Grant(incident_id=answered.incident_id, grant=answered.grant)))
+        return answered.status
+
+    def handover(self, incident_id: str) -> None:
         """The ER confirms the handover at the hub (the grant then ends after its window)."""
-        if not self.sio.connected:
-            return {"error": "hub_unreachable", "message": "本部に接続できません / hub unreachable"}
-        try:
-            return self.sio.call("handover", {"incident_id": incident_id}, namespace=NS, timeout=15)
-        except socketio.exceptions.TimeoutError:
-            return {"error": "timeout", "message": "本部の応答なし / no answer from the hub"}
+        self._call_hub("handover", {"incident_id": incident_id}, no_answer=N_("no answer from the hub"))
 
-    # ---- the workers: each lane's events one at a time, in arrival order ----
-    def _work(self, lane: queue.Queue) -> None:
-        while not self._stopped.is_set():
-            try:
-                name, data = lane.get(timeout=1)
-            except queue.Empty:
-                continue
-            try:
-                getattr(self, f"_on_{name}")(data)
-            except Exception:  # one bad event must not stop the gateway; the id is enough to trace
-                log.exception("gateway: handling %s failed", name)
+    def forward_seen(self, incident_id: str, seq: int) -> None:
+        """A clinical dashboard has shown this patient's updates up to seq."""
+        self.events.put(("forward_ack", Ack(incident_id, "seen", seq)))
 
+    def forward_acknowledged(self, incident_id: str) -> None:
+        """Someone at the ER acknowledged the new patient."""
+        self.events.put(("forward_ack", Ack(incident_id, "acknowledged")))
+
+    def report_access(self) -> None:
+        """A member of staff looked at a patient: tell the hub soon, off the request's thread."""
+        self.events.put(("report_access", None))
+
+    # ---- the lanes' work: each incident's events one at a time, in arrival order ----
     def _housekeeping(self) -> None:
         """Once a second, beside the lanes: the batched 'delivered' acks, and expired grants purged."""
         while not self._stopped.wait(ACK_EVERY_S):
@@ -136,18 +177,19 @@ class Gateway:
                 except Exception:
                     log.exception("gateway: %s failed", chore.__name__)
 
-    def _on_inquiry(self, data: dict) -> None:
+    def inquiry_received(self, inquiry: Inquiry) -> None:
+        data = inquiry.model_dump()
         store.save_inquiry(self.db, data)
         self.dashboard.inquiry(data)
 
-    def _on_inquiry_withdrawn(self, data: dict) -> None:
-        store.set_inquiry_status(self.db, data["inquiry_id"], "withdrawn")
-        self.dashboard.inquiry_changed(data["inquiry_id"], "withdrawn")
+    def inquiry_withdrawn(self, withdrawn: InquiryWithdrawn) -> None:
+        store.set_inquiry_status(self.db, withdrawn.inquiry_id, "withdrawn")
+        self.dashboard.inquiry_changed(withdrawn.inquiry_id, "withdrawn")
 
-    def _on_grant(self, data: dict) -> None:
-        if store.has_grant(self.db, data["incident_id"], data["grant"]):
+    def grant_received(self, grant: Grant) -> None:
+        if store.has_grant(self.db, grant.incident_id, grant.grant):
             return  # the ack and the broadcast both carry it; redeem once
-        self._redeem(data["incident_id"], data["grant"], after=0, fresh=True)
+        self._redeem(grant.incident_id, grant.grant, after=0, fresh=True)
 
     def fetch(self, incident_id: str, grant: str, params: dict, requested_by: str = "") -> requests.Response:
         """One redemption: the grant as a DPoP-bound token with a fresh proof for this exact request."""
@@ -155,7 +197,7 @@ class Gateway:
         headers = {"Authorization": f"DPoP {grant}", "DPoP": make_proof(self.keys, "GET", url, grant)}
         if requested_by:
             headers["X-Requested-By"] = requested_by
-        return self.http.get(url, params=params, headers=headers, timeout=15)
+        return self.http.get(url, params=params, headers=headers, timeout=CALL_TIMEOUT_S)
 
     def _redeem(self, incident_id: str, grant: str, after: int, fresh: bool) -> None:
         resp = self.fetch(incident_id, grant, {"after": after})
@@ -171,16 +213,17 @@ class Gateway:
             self._apply(update)
         self._ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
 
-    def _on_update(self, data: dict) -> None:
+    def update_received(self, update: Update) -> None:
         """One transaction for the common case: the next update in order is stored and shown.
         An unknown patient's update is dropped (its record fetch brings every update so far)."""
+        data = update.model_dump()
         outcome = store.save_update(self.db, data, in_order=True)
         if outcome == "gap":
-            last = store.last_seq(self.db, data["incident_id"])
-            self._redeem(data["incident_id"], store.grant_of(self.db, data["incident_id"]), after=last, fresh=False)
+            last = store.last_seq(self.db, update.incident_id)
+            self._redeem(update.incident_id, store.grant_of(self.db, update.incident_id), after=last, fresh=False)
         elif outcome == "stored":
             self.dashboard.update(data)
-            self._ack(data["incident_id"], "delivered", data["seq"])
+            self._ack(update.incident_id, "delivered", update.seq)
 
     def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
         """Tell the hub (and so the crew) how far this hospital has got. Lost acks are harmless:
@@ -190,7 +233,8 @@ class Gateway:
             with self._delivered_lock:
                 self._delivered[incident_id] = max(seq, self._delivered.get(incident_id, 0))
             return
-        self._send_ack(incident_id, what, seq)
+        if self.sio.connected:
+            self.sio.emit("ack", {"incident_id": incident_id, "what": what, "seq": seq}, namespace=NS)
 
     def _flush_delivered(self) -> None:
         with self._delivered_lock:
@@ -199,55 +243,53 @@ class Gateway:
             self.sio.emit("acks", [{"incident_id": i, "what": "delivered", "seq": seq} for i, seq in pending.items()],
                           namespace=NS)
 
-    def _send_ack(self, incident_id: str, what: str, seq: int) -> None:
-        if self.sio.connected:
-            self.sio.emit("ack", {"incident_id": incident_id, "what": what, "seq": seq}, namespace=NS)
-
-    def _on_forward_ack(self, data: dict) -> None:
-        self._ack(data["incident_id"], data["what"], data.get("seq", 0))
+    def send_ack(self, ack: Ack) -> None:
+        self._ack(ack.incident_id, ack.what, ack.seq)
 
     def _apply(self, update: dict) -> None:
         if store.save_update(self.db, update) == "stored":
             self.dashboard.update(update)
 
-    def _on_grant_revoked(self, data: dict) -> None:
-        self._forget(data["incident_id"], data.get("reason", "revoked"))
+    def grant_revoked(self, revoked: GrantRevoked) -> None:
+        self._forget(revoked.incident_id, revoked.reason)
 
-    def _on_grant_ends(self, data: dict) -> None:
+    def grant_ending(self, ends: GrantEnds) -> None:
         """Handover: the grant now ends at `ends_at`; the local sweep purges it then."""
-        if store.set_grant_end(self.db, data["incident_id"], data["ends_at"]):
-            self.dashboard.patient(store.patient_view(self.db, data["incident_id"]))
+        if store.set_grant_end(self.db, ends.incident_id, ends.ends_at):
+            self.dashboard.patient(store.patient_view(self.db, ends.incident_id))
 
     def _forget(self, incident_id: str, reason: str) -> None:
         if store.purge_patient(self.db, incident_id):
             self.dashboard.patient_removed(incident_id, reason)
 
-    def _on_resync(self, _data) -> None:
+    def resync(self, _=None) -> None:
         """After (re)connecting: fresh inquiries, drop patients whose grant ended, fetch gaps."""
-        state = self.sio.call("pending", namespace=NS, timeout=15)
-        for inquiry in state["inquiries"]:
-            self._on_inquiry(inquiry)
-        self._on_report_access()
-        live = {g["incident_id"] for g in state["grants"]}
-        for incident_id, _grant, _last in store.held_patients(self.db):
-            self.events.put(("catch_up", {"incident_id": incident_id, "live": incident_id in live}))
-
-    def _on_catch_up(self, data: dict) -> None:
-        """In the incident's own lane, so a replay never interleaves with its live updates."""
-        if not data["live"]:
-            self._forget(data["incident_id"], "ended")
+        state = parse("pending", Pending, self.sio.call("pending", namespace=NS, timeout=CALL_TIMEOUT_S))
+        if state is None:
             return
-        last = store.last_seq(self.db, data["incident_id"])
-        if last is not None:
-            self._redeem(data["incident_id"], store.grant_of(self.db, data["incident_id"]), after=last, fresh=False)
+        for inquiry in state.inquiries:
+            self.inquiry_received(inquiry)
+        self.send_access_reports()
+        live = {g.incident_id for g in state.grants}
+        for incident_id, _grant, _last in store.held_patients(self.db):
+            self.events.put(("catch_up", CatchUp(incident_id, live=incident_id in live)))
 
-    def _on_report_access(self, _data=None) -> None:
+    def catch_up(self, patient: CatchUp) -> None:
+        """In the incident's own lane, so a replay never interleaves with its live updates."""
+        if not patient.live:
+            self._forget(patient.incident_id, "ended")
+            return
+        last = store.last_seq(self.db, patient.incident_id)
+        if last is not None:
+            self._redeem(patient.incident_id, store.grant_of(self.db, patient.incident_id), after=last, fresh=False)
+
+    def send_access_reports(self, _=None) -> None:
         """Send the hub every staff look it has not acknowledged yet (after a dropout too)."""
         if not self.sio.connected:
             return
         for entry_id, incident_id, role, action, at in store.unreported_access(self.db):
             result = self.sio.call("access", {"incident_id": incident_id, "role": role, "action": action,
-                                              "at": at.isoformat()}, namespace=NS, timeout=15)
+                                              "at": at.isoformat()}, namespace=NS, timeout=CALL_TIMEOUT_S)
             if result.get("ok") or result.get("error") == "no_grant":
                 store.mark_reported(self.db, entry_id)  # no_grant: outside any grant; kept in the local log
 
