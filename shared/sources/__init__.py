@@ -48,7 +48,12 @@ class RecordSource(Protocol):
         """Validate a card as the reader presents it. Raises CardNotFound, CertificateExpired."""
 
     def fetch(self, card_id: str, *, today: date | None = None) -> EmergencyRecord:
-        """The full record for a card. Raises RecordSourceError subclasses."""
+        """The full record for a card. Raises RecordSourceError subclasses when nothing can be had.
+        When one of the services behind the source (e-prescriptions, EMR sharing) fails or times out
+        while the others answer, the record comes back with that service's categories marked
+        unavailable in `status` (`shared.schemas.record.unavailable`), never as empty lists alone;
+        a category the service explicitly records as none (e.g. "no known drug allergy") is
+        none_recorded."""
 
     def cards(self) -> list[str]:
         """Cards a simulated reader may present (empty for a real source)."""

@@ -1,21 +1,93 @@
 // One way to show an emergency record, on the crew tablet, the ER dashboard and the QR share
 // page alike: the critical facts first, then medications, recent visits, surgeries, checkups
 // and the rest, every item with its source and as-of date. Text only (textContent).
+// Where a category has no entries it says what its source said: "recorded as none" (the source
+// says so; the only green), "nothing recorded (unknown)" (never "none": an ER physician reads
+// "none" as "no known allergy"), or "source unavailable" since when.
 "use strict";
 
+// [key, label, the label as plain text in the chosen language (the unknown-rows header)].
 const CRITICAL_ROWS = [
-  ["drug_allergies", () => bi("Drug allergies")], ["contraindications", () => bi("Contraindications")],
-  ["anticoagulants", () => bi("Anticoagulants")], ["antiplatelets", () => bi("Antiplatelets")],
-  ["dialysis", () => bi("Dialysis")], ["infections", () => bi("Infections")],
+  ["drug_allergies", () => bi("Drug allergies"), () => I18N.one("Drug allergies")],
+  ["other_allergies", () => bi("Other allergies"), () => I18N.one("Other allergies")],
+  ["contraindications", () => bi("Contraindications"), () => I18N.one("Contraindications")],
+  ["anticoagulants", () => bi("Anticoagulants"), () => I18N.one("Anticoagulants")],
+  ["antiplatelets", () => bi("Antiplatelets"), () => I18N.one("Antiplatelets")],
+  ["dialysis", () => bi("Dialysis"), () => I18N.one("Dialysis")],
+  ["infections", () => bi("Infections"), () => I18N.one("Infections")],
 ];
+
+// What a source said about a category (or a critical row) with nothing to list: [class, text].
+// No state at all (a record or critical facts stored before states existed) reads as unknown.
+function stateText(said) {
+  const s = said || { state: "not_recorded" };
+  if (s.state === "none_recorded") {
+    return ["state-none", s.as_of ? `${tr("recorded as none")} (${I18N.one("as of")} ${s.as_of})` : tr("recorded as none")];
+  }
+  if (s.state === "unavailable") {
+    const from = s.source ? ` · ${sourceName(s.source)}` : "";
+    return ["state-unavailable", `${tr("source unavailable (since {time})", { time: fmt.hm(s.since) })}${from}`];
+  }
+  if (s.state === "recorded") return ["state-clear", tr("none among the recorded entries")];
+  if (s.window_days) return ["state-unknown", tr("nothing recorded in the last {n} days (unknown)", { n: s.window_days })];
+  return ["state-unknown", tr("nothing recorded (unknown)")];
+}
+
+const SEVERITY = { severe: () => I18N.one("severe"), moderate: () => I18N.one("moderate"), mild: () => I18N.one("mild") };
+const KIND = { contrast: () => I18N.one("contrast media"), latex: () => I18N.one("latex"), food: () => I18N.one("food"),
+  environment: () => I18N.one("environment"), biologic: () => I18N.one("biologic"), other: () => I18N.one("other") };
+
+// "latex, anaphylaxis, severe": what the team must know of an allergy besides its name.
+function allergyTags(a) {
+  const tags = [];
+  if (a.kind && a.kind !== "drug" && a.kind !== "other") tags.push(KIND[a.kind] ? KIND[a.kind]() : a.kind);
+  if (a.anaphylaxis) tags.push(I18N.one("anaphylaxis"));
+  tags.push(a.severity ? (SEVERITY[a.severity] ? SEVERITY[a.severity]() : a.severity) : I18N.one("severity unknown"));
+  return tags.join(", ");
+}
+
+function seenText(seen) {
+  return (seen || []).map((s) => `${sourceName(s.source)} ${s.on}`).join(" · ");
+}
+
+function criticalItem(v) {
+  if (typeof v === "string") return el("span", { cls: "item", text: v });  // stored before items had a structure
+  if (v.substance !== undefined) {
+    return el("span", { cls: "item", testid: "critical-allergy" }, `${v.substance}: ${v.reaction} [${allergyTags(v)}]`,
+      el("span", { cls: "meta", text: seenText(v.seen) }));
+  }
+  return el("span", { cls: "item", testid: "critical-drug" }, v.drug, el("span", { cls: "meta", text: seenText(v.seen) }));
+}
+
+function criticalItems(c, key) {
+  if ((key === "anticoagulants" || key === "antiplatelets") && Array.isArray(c.drugs)) {
+    const cls = key === "anticoagulants" ? "anticoagulant" : "antiplatelet";
+    return c.drugs.filter((d) => d.drug_class === cls);  // one line per drug, with every source that has it
+  }
+  const v = c[key];
+  return Array.isArray(v) ? v : (v ? [v] : []);
+}
 
 function criticalBox(c) {
   const ul = el("ul", { cls: "critical", testid: "critical" });
+  const states = (c && c.states) || {};
+  const unknown = c && Array.isArray(c.unknown) ? c.unknown : [];
+  if (unknown.length) {
+    const names = CRITICAL_ROWS.filter(([key]) => unknown.includes(key)).map(([, , one]) => one());
+    ul.append(el("li", { cls: "unknown-head", testid: "critical-unknown" },
+      el("span", { cls: "label" }, bi("Unknown")), el("span", { cls: "value", text: names.join("、") })));
+  }
   for (const [key, label] of CRITICAL_ROWS) {
-    const v = c ? c[key] : null;
-    const items = Array.isArray(v) ? v : (v ? [v] : []);
-    const li = el("li", { testid: `critical-${key}`, cls: items.length ? "" : "none" },
-      el("span", { cls: "label" }, label()), items.length ? items.join("、") : tr("none"));
+    const items = c ? criticalItems(c, key) : [];
+    const said = states[key];
+    const value = el("span", { cls: "value" }, ...items.map(criticalItem));
+    const li = el("li", { testid: `critical-${key}`, data: { state: said ? said.state : "" } }, el("span", { cls: "label" }, label()), value);
+    // A source that did not answer may hold more than the entries shown: say so beside them too.
+    if (!items.length || (said && said.state === "unavailable")) {
+      const [cls, text] = stateText(said);
+      value.append(el("span", { cls: `state ${cls}`, testid: "state", text }));
+      if (!items.length) li.classList.add(cls);
+    }
     ul.append(li);
   }
   return ul;
@@ -23,9 +95,9 @@ function criticalBox(c) {
 
 const SOURCE = { oqc: () => I18N.one("OQC (claims)"), eprescription: () => I18N.one("e-prescription"),
   emr_sharing: () => I18N.one("EMR sharing") };
+function sourceName(s) { return SOURCE[s] ? SOURCE[s]() : s; }
 function source(item) {
-  const from = SOURCE[item.source] ? SOURCE[item.source]() : item.source;
-  return el("span", { cls: "meta", testid: "source" }, `${from} · ${I18N.one("as of")} ${item.as_of}`);
+  return el("span", { cls: "meta", testid: "source" }, `${sourceName(item.source)} · ${I18N.one("as of")} ${item.as_of}`);
 }
 
 function line(text, item, testid) {
@@ -59,11 +131,12 @@ function checkupTable(checkup) {
   return table;
 }
 
-// [key, title, items, how one item reads]; the order is what ER physicians asked for.
+// [key, title, items, how one item reads, the categories it shows]; the order is what ER physicians asked for.
 function sectionsOf(r) {
   const meds = [...(r.medications || []), ...(r.eprescriptions || []), ...(r.prescriptions || [])];
   return [
-    ["medications", () => bi("Medications"), meds, (m) => `${m.drug} ${m.dose} ×${m.days_supplied}${I18N.one("days")} (${m.dispensed_on}, ${m.institution})`],
+    ["medications", () => bi("Medications"), meds, (m) => `${m.drug} ${m.dose} ×${m.days_supplied}${I18N.one("days")} (${m.dispensed_on}, ${m.institution})`,
+      ["medications", "eprescriptions", "prescriptions"]],
     ["visits", () => bi("Recent visits"), r.visits, (v) => `${v.visit_date} ${v.institution} (${v.setting === "inpatient" ? tr("inpatient") : tr("outpatient")})`],
     ["surgeries", () => bi("Surgeries"), r.surgeries, (s) => `${s.performed_on} ${s.procedure} (${s.institution})`],
     ["checkups", () => bi("Checkups"), r.checkups, (c) => `${c.checked_on}`],
@@ -71,20 +144,33 @@ function sectionsOf(r) {
     ["dialysis", () => bi("Dialysis"), r.dialysis, (d) => `${d.performed_on} ${d.modality} (${d.institution})`],
     ["infections", () => bi("Infections"), r.infections, (i) => `${i.kind}: ${i.result} (${i.tested_on})`],
     ["labs", () => bi("Lab results"), r.labs, (l) => `${l.taken_on} ${l.test} ${l.value} ${l.unit}`],
-    ["other_allergies", () => bi("Other allergies"), r.other_allergies, (a) => `${a.substance} (${a.reaction})`],
+    ["other_allergies", () => bi("Other allergies"), r.other_allergies, (a) => `${a.substance} (${a.reaction}) [${allergyTags(a)}]`],
     ["treatments", () => bi("Treatments"), r.treatments, (t) => `${t.performed_on} ${t.procedure} (${t.institution})`],
     ["documents", () => bi("Documents"), r.documents, (d) => `${d.written_on} ${d.title} (${d.institution})`],
   ];
 }
 
+// What a section says besides its entries: every source of it that did not answer and, when it has
+// no entries, whether the sources record none or have nothing (unknown).
+function sectionStates(status, categories, empty) {
+  const said = categories.map((c) => status[c]).filter(Boolean);
+  const failed = said.filter((s) => s.state === "unavailable");
+  if (failed.length) return failed.map(stateText);
+  if (!empty) return [];
+  if (said.length === categories.length && said.every((s) => s.state === "none_recorded")) return [stateText(said[0])];
+  return [stateText(said.find((s) => s.window_days) || { state: "not_recorded" })];
+}
+
 function recordSections(record, { limit = 50 } = {}) {
   const frag = document.createDocumentFragment();
   if (!record) return frag;
-  for (const [key, title, items, text] of sectionsOf(record)) {
+  for (const [key, title, items, text, categories] of sectionsOf(record)) {
     const list = items || [];
     const section = el("section", { cls: "record-section", testid: `section-${key}` }, el("h3", {}, title(), ` (${list.length})`));
     const ul = el("ul");
-    if (!list.length) ul.append(el("li", { cls: "empty", text: tr("none") }));
+    for (const [cls, t] of sectionStates(record.status || {}, categories || [key], !list.length)) {
+      ul.append(el("li", { cls: `empty ${cls}`, testid: "state", text: t }));
+    }
     for (const item of list.slice(0, limit)) {
       const li = line(text(item), item, key.replace(/s$/, ""));
       if (key === "checkups") { const t = checkupTable(item); if (t) li.append(t); }

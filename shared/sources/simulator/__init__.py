@@ -9,16 +9,21 @@ in the constructor (fast), dated histories on each fetch, relative to `today`.
 
 Fixed cards besides SIM-000001..: SIM-EMPTY (card face, no data), SIM-EXPIRED (expired
 certificate), SIM-PHONE (smartphone card, no photo), SIM-LONG (five years of monthly care,
-hundreds of items), SIM-CRITICAL (severe drug allergy, contraindications, warfarin plus
-aspirin, hemodialysis, HCV positive, recent visits).
+hundreds of items; an explicit "no known drug allergy"), SIM-CRITICAL (severe drug allergy
+with anaphylaxis, contrast allergy, latex allergy, contraindications, warfarin plus aspirin,
+hemodialysis, HCV positive, recent visits).
+
+Operating conditions: "up", "slow", "down" (the OQC itself: nothing answers), and one service
+failing while the others answer ("emr_sharing_down", "eprescription_down"): the record then
+comes back with that service's categories empty and marked unavailable since the failure.
 """
 from __future__ import annotations
 
 import time
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 
-from shared.schemas.record import EmergencyRecord
+from shared.schemas.record import CATEGORIES, CATEGORY_SOURCE, EmergencyRecord, Source, unavailable
 from shared.sources import CardNotFound, CardRead, CertificateExpired, SourceUnavailable
 
 from .generate import build_record
@@ -26,7 +31,9 @@ from .profile import EDGE_CASES, Patient, edge_case, make_patient
 
 __all__ = ["OqcSimulator", "OPERATING_CONDITIONS", "DEFAULT_TODAY", "EDGE_CASES"]
 
-OPERATING_CONDITIONS = ("up", "slow", "down")
+# The services a condition takes down while the OQC answers.
+FAILING_SERVICE = {"emr_sharing_down": Source.EMR_SHARING, "eprescription_down": Source.EPRESCRIPTION}
+OPERATING_CONDITIONS = ("up", "slow", "down", *FAILING_SERVICE)
 DEFAULT_TODAY = date(2026, 11, 1)
 DEFAULT_SLOW_LATENCY_S = 2.0
 NAMESAKE_EVERY = 200  # every 200th patient shares name, birth date and sex with the one before
@@ -35,6 +42,13 @@ NAMESAKE_EVERY = 200  # every 200th patient shares name, birth date and sex with
 def _norm(text: str) -> str:
     """NFKC, no spaces of any width: '山田　太郎' and '山田 太郎' compare equal."""
     return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _without(record: EmergencyRecord, failing: Source, since: datetime) -> EmergencyRecord:
+    """The record as the OQC hands it over when one service it asks failed or timed out."""
+    lists = {c: [] if CATEGORY_SOURCE[c] == failing else getattr(record, c) for c in CATEGORIES}
+    return EmergencyRecord(card=record.card, **lists,
+                           status={**record.status, **unavailable(failing, since.replace(microsecond=0))})
 
 
 class OqcSimulator:
@@ -69,7 +83,8 @@ class OqcSimulator:
 
     def set_condition(self, condition: str, latency_s: float | None = None) -> None:
         """'up' answers after latency_s (default 0), 'slow' after latency_s (default 2.0 s),
-        'down' raises SourceUnavailable on every call."""
+        'down' raises SourceUnavailable on every call; 'emr_sharing_down' and 'eprescription_down'
+        answer, with that service's categories unavailable."""
         if condition not in OPERATING_CONDITIONS:
             raise ValueError(f"unknown condition {condition!r}: expected one of {', '.join(OPERATING_CONDITIONS)}")
         if latency_s is None:
@@ -104,7 +119,9 @@ class OqcSimulator:
         p = self._patient(card_id)
         if p.card.certificate_expires < self.today:  # the card's validity is judged on the simulator's clock
             raise CertificateExpired(f"certificate of {card_id} expired on {p.card.certificate_expires}")
-        return build_record(p, today or self.today)
+        record = build_record(p, today or self.today)
+        failing = FAILING_SERVICE.get(self.condition)
+        return _without(record, failing, datetime.now(UTC)) if failing else record
 
     def cards(self) -> list[str]:
         """Edge cases first, then the generated population."""

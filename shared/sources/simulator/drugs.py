@@ -111,19 +111,35 @@ DRUG_ALLERGEN_WEIGHTS: dict[str, int] = {
     "macrolide": 5, "lidocaine": 4, "carbamazepine": 3, "sulfa": 5,
 }
 
-# (substance, reaction, weight for children, weight for adults)
-OTHER_ALLERGENS: tuple[tuple[str, str, int, int], ...] = (
-    ("卵", "蕁麻疹・嘔吐", 10, 1),
-    ("牛乳", "蕁麻疹・嘔吐", 6, 1),
-    ("小麦", "食物依存性運動誘発アナフィラキシー", 4, 2),
-    ("そば", "アナフィラキシー", 2, 3),
-    ("落花生", "アナフィラキシー", 3, 1),
-    ("えび・かに", "蕁麻疹・口腔内違和感", 2, 5),
-    ("ラテックス", "接触蕁麻疹", 1, 3),
-    ("スギ花粉", "鼻炎・結膜炎", 3, 6),
-    ("ハチ毒", "アナフィラキシー", 0, 2),
-    ("金属（ニッケル）", "接触皮膚炎", 0, 2),
+class OtherAllergen(NamedTuple):
+    """An その他アレルギー as the EMR sharing service records it (AllergyIntolerance): its kind,
+    and severity and anaphylaxis stated explicitly (None: the record leaves severity unsaid)."""
+    substance: str
+    reaction: str
+    child_weight: int
+    adult_weight: int
+    kind: str
+    severity: str | None
+    anaphylaxis: bool = False
+
+
+OTHER_ALLERGENS: tuple[OtherAllergen, ...] = (
+    OtherAllergen("卵", "蕁麻疹・嘔吐", 10, 1, "food", "mild"),
+    OtherAllergen("牛乳", "蕁麻疹・嘔吐", 6, 1, "food", "mild"),
+    OtherAllergen("小麦", "食物依存性運動誘発アナフィラキシー", 4, 2, "food", "severe", True),
+    OtherAllergen("そば", "アナフィラキシー", 2, 3, "food", "severe", True),
+    OtherAllergen("落花生", "アナフィラキシー", 3, 1, "food", "severe", True),
+    OtherAllergen("えび・かに", "蕁麻疹・口腔内違和感", 2, 5, "food", "moderate"),
+    OtherAllergen("ラテックス", "接触蕁麻疹", 1, 3, "latex", None),
+    OtherAllergen("スギ花粉", "鼻炎・結膜炎", 3, 6, "environment", "mild"),
+    OtherAllergen("ハチ毒", "アナフィラキシー", 0, 2, "environment", "severe", True),
+    OtherAllergen("金属（ニッケル）", "接触皮膚炎", 0, 2, "environment", "mild"),
 )
+
+
+def other_allergen(substance: str) -> OtherAllergen:
+    return next(a for a in OTHER_ALLERGENS if a.substance == substance)
+
 
 # Registered 薬剤禁忌 that follow from a condition or from a drug the patient takes:
 # trigger -> (drug that must not be given, reason).

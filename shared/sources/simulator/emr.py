@@ -51,10 +51,12 @@ def sharing(t: Timeline) -> dict[str, list]:
                   for d, ep, _ in t.acute if (today - d).days <= 365]
 
     drug_allergies = [DrugAllergy(source=EMR, as_of=_registered(t, 8 * 365), substance=DRUG_ALLERGENS[k][0],
-                                  reaction=reaction, severity=severity)
+                                  reaction=reaction, severity=severity, anaphylaxis="アナフィラキシー" in reaction)
                       for k, reaction, severity in p.drug_allergies]
-    other_allergies = [OtherAllergy(source=EMR, as_of=_registered(t, 10 * 365), substance=s, reaction=r)
-                       for s, r in p.other_allergies]
+    other_allergies = [OtherAllergy(source=EMR, as_of=_registered(t, 10 * 365), substance=a.substance,
+                                    reaction=a.reaction, kind=a.kind, severity=a.severity,
+                                    anaphylaxis=a.anaphylaxis)
+                       for a in p.other_allergies]
     contraindications = [Contraindication(source=EMR, as_of=_registered(t, 5 * 365), drug=drug, reason=reason)
                          for drug, reason in p.contraindications]
 

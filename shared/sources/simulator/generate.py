@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from shared.schemas.record import (Checkup, Dialysis, EmergencyRecord, EPrescription, Medication,
-                                   Source, Surgery, Treatment, Visit)
+from shared.schemas.record import (CategoryStatus, Checkup, Dialysis, EmergencyRecord, EPrescription,
+                                   Medication, Source, Surgery, Treatment, Visit)
 
 from . import measures, names
 from .emr import sharing
@@ -239,8 +239,19 @@ def build_record(p: Patient, today: date) -> EmergencyRecord:
     lists = dict(visits=t.visits, medications=t.medications, eprescriptions=t.eprescriptions,
                  surgeries=t.surgeries, treatments=t.treatments, dialysis=t.dialysis,
                  checkups=t.checkups)
+    status = {}
     if p.emr_sharing:
         lists.update(sharing(t))
+        if p.no_known_drug_allergy:
+            status["drug_allergies"] = CategoryStatus(state="none_recorded", source=Source.EMR_SHARING,
+                                                      as_of=_entered(p, today))
     for items in lists.values():
         items.sort(key=lambda item: item.as_of, reverse=True)
-    return EmergencyRecord(card=p.face, **lists)
+    # Every other category's status follows from its list (entries: recorded; none: not_recorded).
+    return EmergencyRecord(card=p.face, **lists, status=status)
+
+
+def _entered(p: Patient, today: date) -> date:
+    """When the "no known drug allergy" was entered: its own random stream, the timeline's untouched."""
+    span = max(1, min(6 * 365, (today - p.face.birth_date).days))
+    return today - timedelta(days=Random(f"{p.seed}:nkda-entered").randint(0, span))

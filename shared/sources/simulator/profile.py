@@ -35,7 +35,9 @@ class Patient:
     regimen: tuple[tuple[str, str], ...] = ()  # (drug key, condition key)
     dialysis: str | None = None  # "hemodialysis" or "peritoneal"
     drug_allergies: tuple[tuple[str, str, str], ...] = ()  # (allergen key, reaction, severity)
-    other_allergies: tuple[tuple[str, str], ...] = ()
+    # The EMR sharing service holds an explicit "no known drug allergy" (none_recorded, not unknown).
+    no_known_drug_allergy: bool = False
+    other_allergies: tuple[drugs.OtherAllergen, ...] = ()
     contraindications: tuple[tuple[str, str], ...] = ()  # (drug, reason)
     positive: tuple[str, ...] = ()  # infection kinds that test positive
     emr_sharing: bool = False  # the main institution joined the EMR sharing service
@@ -119,11 +121,10 @@ def make_patient(seed: int, card_id: str, reference: date, *, age: int | None = 
     if "dialysis" in conditions:
         dialysis = "hemodialysis" if rng.random() < 0.95 else "peritoneal"
     d_allergies = _drug_allergies(rng) if rng.random() < 0.10 else []
-    o_weights = [w[2] if age < 18 else w[3] for w in drugs.OTHER_ALLERGENS]
+    o_weights = [a.child_weight if age < 18 else a.adult_weight for a in drugs.OTHER_ALLERGENS]
     o_allergies = []
     if rng.random() < (0.15 if age < 18 else 0.07):
-        substance, reaction, _, _ = rng.choices(drugs.OTHER_ALLERGENS, o_weights)[0]
-        o_allergies.append((substance, reaction))
+        o_allergies.append(rng.choices(drugs.OTHER_ALLERGENS, o_weights)[0])
     contra = [drugs.drug_allergy_contraindication(k, r) for k, r, s in d_allergies
               if s != "mild" and rng.random() < 0.7]
     triggers = conditions + [k for k, _ in regimen]
@@ -135,6 +136,8 @@ def make_patient(seed: int, card_id: str, reference: date, *, age: int | None = 
                                      ("syphilis", .004 if age >= 18 else 0),
                                      ("HIV", .002 if 18 <= age < 65 else 0)) if rng.random() < p]
     emr = rng.random() < 0.65 or bool(d_allergies or o_allergies or contra or positive)
+    # Drawn from a stream of its own, so every other draw (and the records tests rely on) stays as it was.
+    nkda = emr and not d_allergies and Random(f"{seed}:{card_id}:nkda").random() < 0.25
     smartphone = 18 <= age < 75 and rng.random() < 0.03
     card = CardRead(card_id=card_id, kind="smartphone" if smartphone else "physical",
                     certificate_expires=reference + timedelta(days=rng.randint(60, 5 * 365)),
@@ -142,7 +145,7 @@ def make_patient(seed: int, card_id: str, reference: date, *, age: int | None = 
     return Patient(
         card_id=card_id, face=face, card=card, seed=f"{seed}:{card_id}", place=place,
         conditions=tuple(conditions), regimen=tuple(regimen), dialysis=dialysis,
-        drug_allergies=tuple(d_allergies), other_allergies=tuple(o_allergies),
+        drug_allergies=tuple(d_allergies), no_known_drug_allergy=nkda, other_allergies=tuple(o_allergies),
         contraindications=tuple(dict.fromkeys(contra)), positive=tuple(positive), emr_sharing=emr,
         eprescribers=frozenset(r for r in INSTITUTION_ROLES if rng.random() < 0.5),
         claims_lag_days=rng.randint(30, 60),
@@ -184,7 +187,9 @@ def edge_case(seed: int, card_id: str, reference: date) -> Patient:
                    ("eldecalcitol", "osteoporosis"), ("donepezil", "dementia"),
                    ("lansoprazole", "gerd"), ("magnesium", "constipation"),
                    ("lemborexant", "insomnia"), ("latanoprost", "glaucoma"))
+        # Her EMR says "no known drug allergy" unless she has one: the demo's none_recorded.
         return replace(p, conditions=conditions, regimen=regimen, dialysis=None, emr_sharing=True,
+                       no_known_drug_allergy=not p.drug_allergies,
                        checkups=True, episode_rate=3.0, visit_interval=28, claims_lag_days=45,
                        kind="long")
     if card_id == "SIM-CRITICAL":  # everything the ER must see first
@@ -198,7 +203,8 @@ def edge_case(seed: int, card_id: str, reference: date) -> Patient:
         contra = tuple(drugs.drug_allergy_contraindication(k, r) for k, r, _ in allergies) + (
             drugs.CONDITION_CONTRAINDICATIONS["dialysis"], drugs.CONDITION_CONTRAINDICATIONS["warfarin"])
         return replace(p, conditions=conditions, regimen=regimen, dialysis="hemodialysis",
-                       drug_allergies=allergies, other_allergies=(("ラテックス", "接触蕁麻疹"),),
+                       drug_allergies=allergies, no_known_drug_allergy=False,
+                       other_allergies=(drugs.other_allergen("ラテックス"),),
                        contraindications=contra, positive=("HCV",), emr_sharing=True,
                        eprescribers=frozenset(INSTITUTION_ROLES), claims_lag_days=30,
                        checkups=False, episode_rate=1.5, visit_interval=28, kind="critical")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from shared.schemas.record import CATEGORIES, EmergencyRecord, Source
+from shared.summary import critical_facts, emergency_summary
 from shared.sources import CardNotFound, CertificateExpired, SourceUnavailable
 from shared.sources.simulator import EDGE_CASES, OqcSimulator
 from shared.sources.simulator.names import luhn_check_digit
@@ -127,6 +128,69 @@ def test_critical_patient_has_what_the_er_needs_first(population):
     assert any(i.kind in ("HBs", "HCV") and i.result == "positive" for i in r.infections)
     assert max(v.visit_date for v in r.visits) >= TODAY - timedelta(days=45)
     assert max(e.dispensed_on for e in r.eprescriptions) >= TODAY - timedelta(days=14)
+
+
+def test_critical_patient_has_latex_contrast_and_anaphylaxis_in_the_critical_box(population):
+    facts = critical_facts(emergency_summary(population["SIM-CRITICAL"], TODAY))
+    drug = {a.substance: a for a in facts.drug_allergies}
+    assert drug["ペニシリン系抗菌薬"].anaphylaxis and drug["ペニシリン系抗菌薬"].severity == "severe"
+    assert drug["ヨード造影剤"].reaction == "嘔吐・血圧低下"
+    [latex] = facts.other_allergies
+    assert latex.kind == "latex" and latex.substance == "ラテックス" and latex.severity is None
+    assert facts.unknown == []
+
+
+def test_allergy_states_and_kinds_in_the_population(population):
+    records = generated(population)
+    states = [r.status["drug_allergies"].state for r in records]
+    # Most have nothing recorded (unknown); some an explicit "no known drug allergy"; a few an allergy.
+    assert states.count("not_recorded") > len(records) / 2
+    assert 0.05 <= states.count("none_recorded") / len(records) <= 0.25
+    assert states.count("recorded") == sum(1 for r in records if r.drug_allergies)
+    for r in records:
+        said = r.status["drug_allergies"]
+        if said.state == "none_recorded":
+            assert r.drug_allergies == [] and said.source == Source.EMR_SHARING and said.as_of <= TODAY
+        for category in CATEGORIES:
+            assert r.status[category].state in (("recorded",) if getattr(r, category) else (
+                "not_recorded", "none_recorded"))
+    others = [a for r in records for a in r.other_allergies]
+    assert {"latex", "food", "environment"} <= {a.kind for a in others}
+    assert any(a.anaphylaxis and a.severity == "severe" for a in others)
+    assert any(a.kind == "food" and a.severity == "mild" for a in others)
+    assert any(a.anaphylaxis for r in records for a in r.drug_allergies)
+    assert any("造影剤" in a.substance for r in records for a in r.drug_allergies)
+    assert population["SIM-LONG"].status["drug_allergies"].state == "none_recorded"
+    assert all(s.state == "not_recorded" for s in population["SIM-EMPTY"].status.values())
+
+
+def test_one_service_down_leaves_its_categories_unavailable_while_the_others_answer():
+    s = OqcSimulator(patients=10)
+    up = s.fetch("SIM-CRITICAL")
+    s.set_condition("emr_sharing_down")
+    before = datetime.now(UTC).replace(microsecond=0)
+    r = s.fetch("SIM-CRITICAL")
+    assert s.read_card("SIM-CRITICAL").card_id == "SIM-CRITICAL"
+    for category in EMR:
+        said = r.status[category]
+        assert getattr(r, category) == [] and said.state == "unavailable"
+        assert said.source == Source.EMR_SHARING and before <= said.since <= datetime.now(UTC)
+    for category in CLAIMS + ("eprescriptions",):
+        assert getattr(r, category) == getattr(up, category)
+        assert r.status[category] == up.status[category]
+    facts = critical_facts(emergency_summary(r, TODAY))
+    assert facts.drug_allergies == [] and facts.anticoagulants  # warfarin on the claims, still shown
+    assert {"drug_allergies", "other_allergies", "contraindications", "infections", "anticoagulants"} <= set(
+        facts.unknown)
+    assert "dialysis" not in facts.unknown
+
+    s.set_condition("eprescription_down")
+    r = s.fetch("SIM-CRITICAL")
+    assert r.eprescriptions == [] and r.status["eprescriptions"].state == "unavailable"
+    assert r.drug_allergies == up.drug_allergies and r.status["drug_allergies"].state == "recorded"
+    s.set_condition("down")
+    with pytest.raises(SourceUnavailable):
+        s.fetch("SIM-CRITICAL")
 
 
 def test_population_rates(population):
