@@ -1,55 +1,91 @@
-"""Parse JSON bodies with pydantic and answer every refusal as a clear JSON message."""
+"""Parse JSON bodies with pydantic and answer every refusal as a clear JSON message.
+
+A refusal (`shared.errors.Refused`) is answered in the user's language: its message id is
+translated here, at the edge, from the Flask-Babel catalogue, and so is each field's reason.
+The Socket.IO handlers answer with the same `reply()`."""
 from __future__ import annotations
 
 import json
 from typing import TypeVar
 
-from flask import Flask, jsonify, request
+from flask import Flask, has_request_context, jsonify, request
+from flask_babel import force_locale, gettext
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shared.problems import describe, field_errors
+from shared.errors import N_, Refused
+from shared.problems import BODY, refused
+from web import i18n
 
 M = TypeVar("M", bound=BaseModel)
 
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str = "error", fields: list | None = None):
-        super().__init__(message)
-        self.status, self.message, self.code, self.fields = status, message, code, fields
+# What Werkzeug's own refusals (no route, wrong method, too large...) say to an API client.
+HTTP_MESSAGES = {
+    400: N_("the request is not valid"),
+    401: N_("sign in first"),
+    403: N_("you may not do this"),
+    404: N_("not found"),
+    405: N_("this method is not allowed here"),
+    413: N_("the request is too large"),
+    415: N_("Content-Type must be application/json"),
+    429: N_("too many requests; wait a moment"),
+    500: N_("something went wrong on the server"),
+    503: N_("the service is unavailable; try again shortly"),
+}
+HTTP_OTHER = N_("the request could not be handled (HTTP %(http_status)s)")
 
 
 def body(model: type[M]) -> M:
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "request body must be a JSON object / JSONで送信してください", "not_json")
+        raise Refused(400, "request body must be a JSON object", "not_json")
     try:
         json.dumps(data, ensure_ascii=False).encode()
     except UnicodeEncodeError:
-        raise ApiError(400, "request body contains text that is not valid Unicode", "not_unicode") from None
+        raise Refused(400, "request body contains text that is not valid Unicode", "not_unicode") from None
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise ApiError(400, describe(e), "invalid", field_errors(e)) from None
+        raise refused(e) from None
+
+
+def reply(e: Refused) -> dict:
+    """The refusal as a client gets it, in the language of this request or Socket.IO connection:
+    {"error", "message", "fields" (only when there are some)}. The message names each field's
+    problem after the summary, since the pages show `message` alone."""
+    # flask_babel keeps the locale in `g`, which several socket events (or a test's requests)
+    # share when an app context was already pushed: read this connection's cookie every time.
+    with force_locale(i18n.select_locale() if has_request_context() else i18n.DEFAULT):
+        message = _translated(e.message, e.params)
+        fields = [{"field": f.field, "reason": _translated(f.reason, f.params)} for f in e.fields]
+    out = {"error": e.code, "message": message}
+    if fields:
+        out["message"] = f"{message}: " + "; ".join(
+            f["reason"] if f["field"] == BODY else f"{f['field']}: {f['reason']}" for f in fields)
+        out["fields"] = fields
+    return out
+
+
+def _translated(msgid: str, params: dict) -> str:
+    text = gettext(msgid)
+    try:
+        return text % params if params else text
+    except (KeyError, ValueError, TypeError):  # a catalogue entry with broken placeholders
+        return msgid % params
 
 
 def init_app(app: Flask, refusal_type: type[Exception] | None = None) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(e: ApiError):
-        payload = {"error": e.code, "message": e.message}
-        if e.fields:
-            payload["fields"] = e.fields
-        return jsonify(payload), e.status
-
-    if refusal_type is not None:
-        @app.errorhandler(refusal_type)
-        def _refused(e):
-            return jsonify({"error": e.code, "message": e.message}), e.status
+    # `refusal_type` is what callers passed when each app had its own error type; there is one now.
+    @app.errorhandler(Refused)
+    def _refused(e: Refused):
+        return jsonify(reply(e)), e.status
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return jsonify({"error": e.name.lower().replace(" ", "_"), "message": e.description}), e.code
+            said = Refused(e.code, HTTP_MESSAGES.get(e.code, HTTP_OTHER), e.name.lower().replace(" ", "_"),
+                           http_status=e.code)
+            return jsonify(reply(said)), e.code
         return e
 
     @app.before_request
@@ -58,7 +94,7 @@ def init_app(app: Flask, refusal_type: type[Exception] | None = None) -> None:
         # grant, so this plus SameSite=Strict cookies closes CSRF on the API.
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.path.startswith("/api/") \
                 and not request.is_json:
-            raise ApiError(415, "Content-Type must be application/json", "unsupported_media_type")
+            raise Refused(415, "Content-Type must be application/json", "unsupported_media_type")
 
     @app.after_request
     def _headers(resp):

@@ -4,7 +4,8 @@ Message ids are the English text. `web/translations/ja/LC_MESSAGES/messages.po` 
 Japanese; English needs no catalogue (the id is the English). The compiled `.mo` files are
 committed next to the `.po` files, and `tests/e2e/test_ui_i18n.py` fails when one is stale;
 after editing a `.po`, run `python -m web.i18n compile` (`python -m web.i18n extract` first
-refreshes the `.po` from the templates and scripts).
+refreshes the `.po` from the templates, scripts and Python code: the refusals' messages, see
+shared/errors.py, are translated at the edge by web/http.py).
 
 The language is the `lang` cookie (`ja` or `en`), `ja` when there is none: the pages set it
 from their language switch. Every label is shown in both languages, the chosen one large
@@ -116,16 +117,22 @@ def compile_catalogues() -> list[Path]:
     return written
 
 
+# Where message ids are, besides gettext() and N_(): the labels of templates and scripts, and the
+# refusals of the Python code (shared.errors), whose message id is a literal argument.
+KEYWORDS = ("bi", "bi_plain", "tr", "one", "Refused:2", "FieldProblem:2", "Invalid")
+SOURCES = ("ems_app", "hospital_app", "web", "shared")
+
+
 def extract() -> None:
-    """Refresh the .po files from the templates and scripts (pybabel extract, then update)."""
+    """Refresh the .po files from the templates, scripts and Python code (pybabel extract, then update)."""
     import subprocess
     import tempfile
     pybabel = str(Path(sys.executable).with_name("pybabel"))
+    keywords = [arg for keyword in KEYWORDS for arg in ("-k", keyword)]
     with tempfile.TemporaryDirectory() as tmp:
         pot = str(Path(tmp) / "messages.pot")
-        subprocess.run([pybabel, "extract", "-F", str(HERE / "babel.cfg"), "-k", "bi", "-k", "bi_plain", "-k", "tr",
-                        "-k", "one", "--no-wrap", "--sort-by-file", "-o", pot, "ems_app", "hospital_app", "web"],
-                       cwd=HERE.parent, check=True)
+        subprocess.run([pybabel, "extract", "-F", str(HERE / "babel.cfg"), *keywords, "--no-wrap", "--sort-by-file",
+                        "-o", pot, *SOURCES], cwd=HERE.parent, check=True)
         subprocess.run([pybabel, "update", "--no-wrap", "--no-fuzzy-matching", "--ignore-obsolete", "-i", pot,
                         "-d", str(TRANSLATIONS)], cwd=HERE.parent, check=True)
 

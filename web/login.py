@@ -10,13 +10,13 @@ from functools import wraps
 
 from flask import current_app, g, session
 
-from web.http import ApiError
+from shared.errors import Refused
 
 MAX_FAILS, WINDOW_S = 5, 15 * 60
 # A signed-in user is looked up once per few seconds, not on every request: a paramedic's
-# tablet sends an update every 15-30 s per patient, and the lookup was a fifth of the hub's
-# time at peak. Accounts are changed only from the command line; the change takes effect
-# on running sessions within this time.
+# tablet sends an update every 15-30 s per patient, and looking the user up each time was a
+# large share of the hub's work (docs/performance.md). Accounts are changed only from the
+# command line; the change takes effect on running sessions within this time.
 USER_CACHE_S = 5.0
 
 
@@ -90,9 +90,9 @@ def requires(*roles: str, load_user):
         def wrapper(*args, **kwargs):
             user = current_user(load_user)
             if user is None:
-                raise ApiError(401, "sign in first / ログインしてください", "unauthenticated")
+                raise Refused(401, "sign in first", "unauthenticated")
             if roles and user.role not in roles:
-                raise ApiError(403, "your role may not do this / この操作の権限がありません", "forbidden")
+                raise Refused(403, "your role may not do this", "forbidden")
             g.user = user
             return view(*args, **kwargs)
         return wrapper

@@ -5,11 +5,12 @@ from ems_app.api import hub
 from ems_app.models import User
 from ems_app.services import audit
 from shared.accounts import DUMMY_HASH, check_password
+from shared.errors import Refused
 from shared.openapi import api
 from shared.schemas.incident import LoginIn
 from sqlalchemy import select
 from web import login
-from web.http import ApiError, body
+from web.http import body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -28,13 +29,13 @@ def crew_only(view):
 def sign_in():
     data = body(LoginIn)
     if login.throttle().locked(data.username):
-        raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
+        raise Refused(429, "too many failed attempts; wait 15 minutes", "locked")
     with hub().db.read() as s:
         user = s.scalars(select(User).where(User.username == data.username)).first()
     # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
     if not check_password(user.password_hash if user else DUMMY_HASH, data.password) or user is None:
         login.throttle().failed(data.username)
-        raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
+        raise Refused(401, "wrong username or password", "bad_credentials")
     login.throttle().succeeded(data.username)
     login.start_session(user.id, user.role)
     with hub().db.transaction() as s:

@@ -7,9 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ems_app.api import hub
 from ems_app.api.auth import load_user
 from ems_app.services import patient_history, review
+from shared.errors import FieldProblem, Refused
 from shared.openapi import api
+from shared.problems import CHECK_INPUT
 from web import login
-from web.http import ApiError, body
+from web.http import body
 
 bp = Blueprint("review", __name__)
 officer_only = login.requires("privacy_officer", load_user=load_user)
@@ -63,13 +65,14 @@ def patient_access_history():
     data = body(HistoryIn)
     key = f"history:{request.remote_addr}"
     if login.throttle().locked(key):
-        raise ApiError(429, "too many attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
+        raise Refused(429, "too many attempts; wait 15 minutes", "locked")
     try:
         rows = patient_history.history(hub(), data.card_id, date.fromisoformat(data.birth_date))
     except ValueError:
-        raise ApiError(400, "birth_date: not a real date", "invalid") from None
-    except Exception as e:
-        if getattr(e, "status", None) == 401:
+        not_a_date = FieldProblem("birth_date", "not a real date")
+        raise Refused(400, CHECK_INPUT, "invalid", fields=[not_a_date]) from None
+    except Refused as e:
+        if e.status == 401:
             login.throttle().failed(key)
         raise
     return jsonify(rows)

@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import AttributeSearch, Incident, User
 from ems_app.services import audit, review
 from ems_app.services.incidents import SOURCE_MESSAGES as _SOURCE_MESSAGES, actor, load
 from shared.clock import utcnow
+from shared.errors import Refused
 from shared.schemas.incident import AttributeSearchIn, CardReadIn
 from shared.sources import RecordSourceError
 
@@ -32,7 +32,7 @@ def patient_ref(hub: Hub, card_id: str) -> str:
 def _identified(s, hub: Hub, user: User, incident: Incident, card_id: str, kind: str, mode: str,
                 confirmation: str, flagged: bool) -> None:
     if incident.card_id is not None:
-        raise Refused(409, "the patient is already identified / 本人確認済みです", "identified")
+        raise Refused(409, "the patient is already identified", "identified")
     incident.card_id, incident.card_kind, incident.identification = card_id, kind, mode
     incident.patient_ref = patient_ref(hub, card_id)
     incident.identity_confirmation, incident.identity_flagged = confirmation, flagged
@@ -44,9 +44,9 @@ def _open_and_unidentified(hub: Hub, user: User, incident_id: str) -> None:
     with hub.db.read() as s:
         incident = load(s, user, incident_id)
         if incident.status != "open":
-            raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+            raise Refused(409, "incident is closed", "closed")
         if incident.card_id is not None:
-            raise Refused(409, "the patient is already identified / 本人確認済みです", "identified")
+            raise Refused(409, "the patient is already identified", "identified")
 
 
 def identify(hub: Hub, user: User, incident_id: str, data: CardReadIn) -> Incident:
@@ -63,16 +63,14 @@ def identify(hub: Hub, user: User, incident_id: str, data: CardReadIn) -> Incide
         raise Refused(503 if e.code == "source_unavailable" else 422,
                       _SOURCE_MESSAGES.get(e.code, e.code), e.code) from None
     if card.has_photo and not data.face_confirmed:
-        raise Refused(400, "face_confirmed: confirm the card photo matches the patient / "
-                           "券面写真と本人の照合が必要です", "face_not_confirmed")
+        raise Refused(400, "face_confirmed: confirm the card photo matches the patient", "face_not_confirmed")
     if not card.has_photo and data.identity_confirmation is None:
         raise Refused(400, "identity_confirmation: a smartphone card has no photo; record how identity was "
-                           "confirmed (family, id_document, verbal) / 本人確認の方法を記録してください",
-                      "identity_not_confirmed")
+                           "confirmed (family, id_document, verbal)", "identity_not_confirmed")
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open":
-            raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+            raise Refused(409, "incident is closed", "closed")
         if card.has_photo:
             _identified(s, hub, user, incident, card.card_id, card.kind, "card_photo", "face_photo", False)
         else:
@@ -89,8 +87,8 @@ def identify_by_attributes(hub: Hub, user: User, incident_id: str, data: Attribu
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if (incident.basis or {}).get("kind") != "emergency_exception":
-            raise Refused(409, "the 4-attribute search is allowed only under the emergency exception / "
-                               "4情報検索は緊急時例外の場合のみ可能です", "needs_exception")
+            raise Refused(409, "the 4-attribute search is allowed only under the emergency exception",
+                          "needs_exception")
         since = now - timedelta(hours=1)
         mine = s.scalar(select(func.count()).select_from(AttributeSearch).where(
             AttributeSearch.user_id == user.id, AttributeSearch.at > since))
@@ -99,8 +97,8 @@ def identify_by_attributes(hub: Hub, user: User, incident_id: str, data: Attribu
         if mine >= SEARCHES_PER_USER_HOUR or hq >= SEARCHES_PER_HQ_HOUR:
             audit.append(s, hub.audit_key, actor=actor(user), action="identify.attributes_refused",
                          incident_id=incident_id, detail={"reason": "rate_limited"})
-            raise Refused(429, f"4-attribute search limit reached ({SEARCHES_PER_USER_HOUR}/h per user, "
-                               f"{SEARCHES_PER_HQ_HOUR}/h per fire HQ) / 検索回数の上限です", "rate_limited")
+            raise Refused(429, "4-attribute search limit reached (%(per_user)s/h per user, %(per_hq)s/h per fire HQ)",
+                          "rate_limited", per_user=SEARCHES_PER_USER_HOUR, per_hq=SEARCHES_PER_HQ_HOUR)
         s.add(AttributeSearch(user_id=user.id, organisation=user.organisation))
     card, failure = None, None
     try:
@@ -119,12 +117,12 @@ def identify_by_attributes(hub: Hub, user: User, incident_id: str, data: Attribu
         with hub.db.transaction() as s:
             incident = load(s, user, incident_id, for_update=True)
             if incident.status != "open":
-                raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+                raise Refused(409, "incident is closed", "closed")
             _identified(s, hub, user, incident, card.card_id, card.kind, "attributes", "4-attribute exact match", True)
     if outcome == "several":
-        raise Refused(409, "several people match: identify another way / 複数該当のため特定できません", "several")
+        raise Refused(409, "several people match: identify another way", "several")
     if outcome == "no_match":
-        raise Refused(422, "no exact match / 該当なし", "no_match")
+        raise Refused(422, "no exact match", "no_match")
     if failure:
         raise Refused(503, _SOURCE_MESSAGES.get(failure.code, failure.code), failure.code)
     return incident

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import AuditEntry, Incident, User
 from ems_app.services import audit, review
 from shared.clock import utcnow
+from shared.errors import N_, Refused
 from shared.schemas.incident import Basis, IncidentIn
 from shared.schemas.record import EmergencyRecord
 from shared.sources import RecordSourceError
@@ -38,7 +38,7 @@ def load(session: Session, user: User, incident_id: str, *, for_update: bool = F
         query = query.with_for_update(of=Incident)
     incident = session.scalars(query).first()
     if incident is None:
-        raise Refused(404, "no such incident / 該当する事案がありません", "not_found")
+        raise Refused(404, "no such incident", "not_found")
     return incident
 
 
@@ -56,7 +56,7 @@ def record_basis(hub: Hub, user: User, incident_id: str, basis: Basis) -> Incide
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.basis is not None:
-            raise Refused(409, "a basis is already recorded / 根拠は記録済みです", "basis_recorded")
+            raise Refused(409, "a basis is already recorded", "basis_recorded")
         incident.basis = basis.model_dump()
         incident.basis_recorded_by = user.id
         incident.basis_recorded_at = utcnow()
@@ -94,7 +94,7 @@ def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
                      detail={"reason": "closed"})
         review.flag(s, user.organisation, incident.id, "anomaly:no_active_incident",
                     "終了した事案への閲覧要求 / lookup on a closed incident")
-    raise Refused(409, "incident is closed; its record is purged / 事案は終了し記録は削除済みです", "closed")
+    raise Refused(409, "incident is closed; its record is purged", "closed")
 
 
 def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
@@ -105,10 +105,9 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
     if incident.status != "open":
         _refuse_closed(hub, user, incident)
     if card_id is None:
-        raise Refused(409, "read the card first / 先にカードを読み取ってください", "not_identified")
+        raise Refused(409, "read the card first", "not_identified")
     if basis is None:
-        raise Refused(409, "record consent or the emergency exception first / "
-                           "先に同意または緊急時例外を記録してください", "no_basis")
+        raise Refused(409, "record consent or the emergency exception first", "no_basis")
     record_json, status = None, "fetched"
     try:
         record_json = hub.source.fetch(card_id, today=date.today()).model_dump_json()
@@ -117,7 +116,7 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open":  # closed while the source answered: keep nothing
-            raise Refused(409, "incident was closed; nothing was stored / 事案は終了しました", "closed")
+            raise Refused(409, "incident was closed; nothing was stored", "closed")
         incident.record_status = status
         if record_json is not None:
             incident.record_json = record_json
@@ -129,10 +128,9 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
 
 
 SOURCE_MESSAGES = {
-    "source_unavailable": "オンライン資格確認システムに接続できません。事案は記録なしで継続できます / "
-                          "OQC is unavailable; the incident goes on without the record",
-    "certificate_expired": "カードの電子証明書の有効期限切れ / card certificate expired",
-    "card_not_found": "資格情報が見つかりません / no match for this card",
+    "source_unavailable": N_("OQC is unavailable; the incident goes on without the record"),
+    "certificate_expired": N_("card certificate expired"),
+    "card_not_found": N_("no match for this card"),
 }
 
 
@@ -142,11 +140,11 @@ def view(hub: Hub, user: User, incident_id: str, *, audit_it: bool = True) -> di
     if incident.status != "open":
         _refuse_closed(hub, user, incident)
     if incident.record_json is None:
-        raise Refused(404, "no record fetched for this incident / 記録は未取得です", "no_record")
+        raise Refused(404, "no record fetched for this incident", "no_record")
     record = EmergencyRecord.model_validate_json(incident.record_json)
     if audit_it:
         with hub.db.transaction() as s:
             _looked(s, hub, user, load(s, user, incident_id), "record.view")
     summary = emergency_summary(record, date.today())
     return {"summary": summary.model_dump(mode="json"),
-            "critical": critical_facts(summary).model_dump()}
+            "critical": critical_facts(summary).model_dump(mode="json")}

@@ -9,12 +9,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import AuditEntry, Hospital, Incident, Share, User
 from ems_app.services import audit
 from ems_app.services.identification import patient_ref
 from shared.clock import aware
+from shared.errors import Refused
 from shared.sources import RecordSourceError
 from shared.summary import GRANT_SCOPE
 
@@ -35,7 +35,7 @@ def verify_patient(hub: Hub, card_id: str, birth_date: date) -> str:
     except RecordSourceError:
         card = None
     if card is None or card.birth_date != birth_date:
-        raise Refused(401, "card and date of birth do not match / カードと生年月日が一致しません", "no_match")
+        raise Refused(401, "card and date of birth do not match", "no_match")
     return patient_ref(hub, card_id)
 
 

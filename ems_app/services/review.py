@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import ReviewItem, User
 from ems_app.services import audit
 from shared.clock import aware, utcnow
+from shared.errors import Refused
 
 REVIEW_DAYS = 14
 
@@ -45,9 +45,9 @@ def decide(hub: Hub, officer: User, item_id: int, decision: str, comment: str) -
     with hub.db.transaction() as s:
         item = s.get(ReviewItem, item_id)
         if item is None or item.organisation != officer.organisation:
-            raise Refused(404, "no such review item / 該当する確認項目がありません", "not_found")
+            raise Refused(404, "no such review item", "not_found")
         if item.decision is not None:
-            raise Refused(409, "already decided / 判定済みです", "decided")
+            raise Refused(409, "already decided", "decided")
         item.decision, item.comment = decision, comment
         item.decided_by, item.decided_at = officer.username, utcnow()
         audit.append(s, hub.audit_key, actor=f"user:{officer.username}", action="review.decide",

@@ -16,13 +16,13 @@ import qrcode
 import qrcode.image.svg
 from sqlalchemy import select, update
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Incident, Share, User
 from ems_app.services import audit, review
 from ems_app.services.incidents import actor, load
 from shared.accounts import check_password, hash_password
 from shared.clock import aware, utcnow
+from shared.errors import Refused
 from shared.schemas.record import EmergencyRecord
 from shared.summary import GRANT_SCOPE, critical_facts, emergency_summary
 
@@ -44,7 +44,7 @@ def create(hub: Hub, user: User, incident_id: str, recipient: str, base_url: str
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open" or incident.record_json is None:
-            raise Refused(409, "fetch the record first / 先に記録を取得してください", "no_record")
+            raise Refused(409, "fetch the record first", "no_record")
         share = Share(id=secrets.token_hex(8), token_hash=_digest(token), incident_id=incident_id,
                       recipient=recipient, passcode_hash=hash_password(passcode), created_by=user.id,
                       expires_at=utcnow() + timedelta(seconds=hub.settings["SHARE_LIFETIME_S"]),
@@ -84,7 +84,7 @@ def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
             audit.append(s, hub.audit_key, actor="share:unknown", action="share.attempt",
                          detail={"ok": False, "reason": "unknown link", "client": client[:64]})
     if share is None:
-        raise Refused(404, "this link does not exist / このリンクは存在しません", "unknown")
+        raise Refused(404, "this link does not exist", "unknown")
     with hub.db.transaction() as s:
         share = s.scalars(select(Share).where(Share.token_hash == digest)).first()
         right = reserved and check_password(share.passcode_hash, passcode)
@@ -104,18 +104,17 @@ def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
                 review.flag(s, f"share:{share.recipient}"[:64], incident_id, "emergency_exception",
                             "QR共有で緊急時例外の記録を閲覧 / opened a share under the emergency exception")
     if expired:
-        raise Refused(410, "this link has expired / このリンクは期限切れです", "expired")
+        raise Refused(410, "this link has expired", "expired")
     if not right:
         if left <= 0:
-            raise Refused(403, "too many wrong passcodes: this link is locked / 試行回数超過のためロックされました",
-                          "locked")
-        raise Refused(401, f"wrong passcode; {left} attempts left / パスコードが違います（残り{left}回）", "wrong_passcode")
+            raise Refused(403, "too many wrong passcodes: this link is locked", "locked")
+        raise Refused(401, "wrong passcode; %(left)s attempts left", "wrong_passcode", left=left)
     if record_json is None:
-        raise Refused(410, "this incident has ended / 事案は終了しました", "expired")
+        raise Refused(410, "this incident has ended", "expired")
     record = EmergencyRecord.model_validate_json(record_json)
     summary = emergency_summary(record, date.today())
     card = record.card  # who the patient is, not the card's address or insurance numbers
     return {"patient": {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
                         "sex": card.sex},
-            "summary": summary.model_dump(mode="json", include=set(GRANT_SCOPE)),
-            "critical": critical_facts(summary).model_dump(), "basis": basis}
+            "summary": summary.within(GRANT_SCOPE),
+            "critical": critical_facts(summary).model_dump(mode="json"), "basis": basis}

@@ -5,10 +5,11 @@ from sqlalchemy import select
 from hospital_app.api import db
 from hospital_app.models import Staff
 from shared.accounts import DUMMY_HASH, check_password
+from shared.errors import Refused
 from shared.openapi import api
 from shared.schemas.incident import LoginIn
 from web import login
-from web.http import ApiError, body
+from web.http import body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
@@ -27,13 +28,13 @@ def staff_only(*roles: str):
 def sign_in():
     data = body(LoginIn)
     if login.throttle().locked(data.username):
-        raise ApiError(429, "too many failed attempts; wait 15 minutes / しばらく待ってから再試行", "locked")
+        raise Refused(429, "too many failed attempts; wait 15 minutes", "locked")
     with db().read() as s:
         staff = s.scalars(select(Staff).where(Staff.username == data.username)).first()
     # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
     if not check_password(staff.password_hash if staff else DUMMY_HASH, data.password) or staff is None:
         login.throttle().failed(data.username)
-        raise ApiError(401, "wrong username or password / IDまたはパスワードが違います", "bad_credentials")
+        raise Refused(401, "wrong username or password", "bad_credentials")
     login.throttle().succeeded(data.username)
     login.start_session(staff.id, staff.role)
     return jsonify(me_payload(staff))

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
 from hospital_app.models import Inquiry
+from shared.errors import Invalid
 from shared.openapi import api
-from web.http import ApiError, body
+from web.http import body
 
 bp = Blueprint("inquiries", __name__, url_prefix="/api/inquiries")
 
@@ -22,7 +23,7 @@ class AnswerIn(BaseModel):
     @model_validator(mode="after")
     def _decline_needs_reason(self) -> "AnswerIn":
         if not self.accept and self.reason is None:
-            raise ValueError("reason: a decline needs a reason")
+            raise Invalid("reason: a decline needs a reason")
         return self
 
 
@@ -41,9 +42,6 @@ def list_inquiries():
 @staff_only("physician", "nurse")
 def answer(inquiry_id):
     data = body(AnswerIn)
-    result = current_app.extensions["gateway"].answer(inquiry_id, data.accept,
+    status = current_app.extensions["gateway"].answer(inquiry_id, data.accept,
                                                       f"{g.user.role} #{g.user.id}", data.reason)  # the hub gets a role, not a name
-    if "error" in result:
-        status = {"hub_unreachable": 503, "timeout": 504, "not_found": 404, "invalid": 400}.get(result["error"], 409)
-        raise ApiError(status, result["message"], result["error"])
-    return jsonify({"inquiry_id": inquiry_id, "status": result["status"]})
+    return jsonify({"inquiry_id": inquiry_id, "status": status})

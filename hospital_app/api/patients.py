@@ -7,8 +7,8 @@ from hospital_app import store
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
 from hospital_app.models import AccessLog
+from shared.errors import Refused
 from shared.openapi import api
-from web.http import ApiError
 
 bp = Blueprint("patients", __name__, url_prefix="/api/patients")
 
@@ -30,7 +30,7 @@ def list_patients():
 def show_patient(incident_id):
     view = store.patient_view(db(), incident_id, g.user.role)
     if view is None:
-        raise ApiError(404, "no such patient, or the grant has ended / 該当患者なし", "not_found")
+        raise Refused(404, "no such patient, or the grant has ended", "not_found")
     log_access(incident_id, "view")
     return jsonify(view)
 
@@ -53,14 +53,18 @@ def full_history(incident_id):
     """Fetched on demand and not stored: the summary is what the ER keeps."""
     grant = store.grant_if_held(db(), incident_id)
     if grant is None:
-        raise ApiError(404, "no such patient, or the grant has ended / 該当患者なし", "not_found")
+        raise Refused(404, "no such patient, or the grant has ended", "not_found")
     log_access(incident_id, "full_history")
     resp = current_app.extensions["gateway"].fetch(incident_id, grant, {"view": "full"},
                                                    requested_by=f"physician:#{g.user.id}")
     if resp.status_code != 200:
         try:
-            message = resp.json().get("message", "hub refused")
+            said = resp.json().get("message")
         except ValueError:
-            message = f"hub answered {resp.status_code}"
-        raise ApiError(resp.status_code if resp.status_code in (403, 404) else 503, message, "hub_refused")
+            said = None
+        status = resp.status_code if resp.status_code in (403, 404) else 503
+        if not said:
+            raise Refused(status, "the hub answered HTTP %(http_status)s", "hub_refused", http_status=resp.status_code)
+        # The hub's own words, already in a language (the one the gateway's request got).
+        raise Refused(status, "the hub refused: %(hub_said)s", "hub_refused", hub_said=said)
     return jsonify({"incident_id": incident_id, "record": resp.json()["record"]})

@@ -2,8 +2,8 @@
 forward, and the crew's tablet sees each change."""
 import pytest
 
-from ems_app.errors import Refused
 from ems_app.services import delivery
+from shared.errors import Refused
 from tests.ems_app.conftest import accept, enrol
 
 
@@ -13,7 +13,7 @@ def accepted(crew, hub, hospital, tmp_path):
     for n in range(3):
         assert crew.post(f"/api/incidents/{iid}/updates", json={"kind": "note", "text": f"経過 {n}"}).status_code == 201
     pushed = []
-    hub.notify_crew = lambda event, payload, room: pushed.append((event, payload, room))
+    hub.notifier.send_to_crew = lambda event, payload, room: pushed.append((event, payload, room))
     return iid, pushed
 
 

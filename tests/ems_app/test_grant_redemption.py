@@ -2,8 +2,8 @@
 import jwt
 import pytest
 
-from ems_app.errors import Refused
 from ems_app.services import routing
+from shared.errors import Refused
 from tests.ems_app.conftest import accept, enrol, open_identified
 
 
@@ -123,7 +123,7 @@ def test_the_sweeper_ends_expired_grants_once_and_tells_the_hospital(crew, hub, 
     from ems_app.services.lifecycle import sweep_expired
     iid, grant = accepted
     told = []
-    hub.notify = lambda event, payload, room: told.append((event, payload, room))
+    hub.notifier.send_to_hospital = lambda event, payload, room: told.append((event, payload, room))
     assert sweep_expired(hub) == 0
     with hub.db.transaction() as s:
         s.execute(update(Grant).values(expires_at=Grant.issued_at))
@@ -173,7 +173,7 @@ def test_behind_a_proxy_the_proof_signs_the_public_https_url(database, tmp_path)
 def test_two_hospitals_accepting_at_the_same_moment_one_wins_cleanly(crew, hub, hospital, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from ems_app.errors import Refused
+    from shared.errors import Refused
     second = enrol(hub, tmp_path, "minato-hp")
     outcomes = []
     for n in range(5):

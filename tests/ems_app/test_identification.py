@@ -40,11 +40,12 @@ def test_smartphone_card_needs_how_identity_was_confirmed_and_is_flagged(crew):
     assert ok.json["identity_flagged"] is True
 
 
-@pytest.mark.parametrize("card,status,code,words", [
-    ("SIM-EXPIRED", 422, "certificate_expired", "期限切れ"),
-    ("SIM-NOPE", 422, "card_not_found", "no match"),
+@pytest.mark.parametrize("card,status,code,words,lang", [
+    ("SIM-EXPIRED", 422, "certificate_expired", "期限切れ", "ja"),
+    ("SIM-NOPE", 422, "card_not_found", "no match", "en"),
 ])
-def test_card_errors_say_so_and_the_incident_goes_on(crew, hub, card, status, code, words):
+def test_card_errors_say_so_and_the_incident_goes_on(crew, hub, card, status, code, words, lang):
+    crew.set_cookie("lang", lang)
     iid = new_incident(crew)
     resp = crew.post(f"/api/incidents/{iid}/card", json={"card_id": card, "face_confirmed": True})
     assert resp.status_code == status and resp.json["error"] == code and words in resp.json["message"]

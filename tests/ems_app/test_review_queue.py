@@ -79,7 +79,7 @@ def test_hospital_user_views_are_recorded_by_role_only_under_a_grant(crew, hub, 
     other = open_identified(crew, "SIM-000030")
     import pytest
 
-    from ems_app.errors import Refused
+    from shared.errors import Refused
     with pytest.raises(Refused, match="no grant covered"):
         hospital_access.record_user_view(hub, hospital.id, other, "nurse", "view")
 
