@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_socketio import SocketIO
 
 from ems_app import config as config_module
-from ems_app.errors import Refused
-from flask_socketio import SocketIO
 from ems_app.hub import Hub
+from ems_app.notifier import Notifier
 from web import http, i18n, openapi, vendor
 
 
@@ -16,7 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(cfg)
     hub = Hub.from_config(cfg)
     app.extensions["hub"] = hub
-    http.init_app(app, Refused)
+    http.init_app(app)
     i18n.init_app(app)
 
     from ems_app.api import auth, hospital_gateway, hospitals, incidents, pages, review, shares
@@ -30,15 +30,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # One SocketIO per app (not a module global) so tests can build many apps in one process.
     socketio = SocketIO(app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["SOCKETIO_MESSAGE_QUEUE"],
-                        channel=cfg["SOCKETIO_CHANNEL"],
-                      logger=False, engineio_logger=False)
+                        channel=cfg["SOCKETIO_CHANNEL"], logger=False, engineio_logger=False)
     http.trust_proxies(app, cfg["PROXY_HOPS"])
     from ems_app import realtime
     realtime.register(socketio)
-    hub.notify = lambda event, payload, room: socketio.emit(event, payload, to=room,
-                                                              namespace=realtime.HOSPITAL_NS)
-    hub.notify_crew = lambda event, payload, room: socketio.emit(event, payload, to=room,
-                                                                   namespace=realtime.CREW_NS)
+    hub.notifier = Notifier(socketio)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ems_app.notifier import Notifier
 from shared.sources import RecordSource
 from shared.sources.simulator import OqcSimulator
 from shared.storage import Database
@@ -20,8 +21,9 @@ class Hub:
     audit_key: bytes
     issuer: str
     settings: dict
-    notify: object = field(default=None)       # callable(event, payload, room): to hospital gateways
-    notify_crew: object = field(default=None)  # callable(event, payload, room): to crew tablets
+    # Pushes to gateways and tablets; create_app gives it the app's Socket.IO server. Without one
+    # (CLI commands, in-process use) pushes are dropped and the services work the same.
+    notifier: Notifier = field(default_factory=Notifier)
 
     @classmethod
     def from_config(cls, cfg: dict) -> "Hub":
@@ -31,4 +33,4 @@ class Hub:
         source.set_condition(cfg["OQC_CONDITION"])
         keys = KeyRing(Path(cfg["INSTANCE"]) / "keys", retire_after_s=cfg["GRANT_HARD_CAP_S"] + 3600)
         return cls(db=db, keys=keys, source=source, audit_key=cfg["AUDIT_KEY"], issuer=cfg["ISSUER"],
-                   settings=cfg, notify=lambda *a, **k: None, notify_crew=lambda *a, **k: None)
+                   settings=cfg)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
 from ems_app.models import Incident
-from ems_app.services import delivery, identification, incidents, lifecycle, routing, updates
+from ems_app.services import delivery, grants, identification, incidents, lifecycle, routing, updates
 from shared.clock import aware
 from shared.openapi import api
 from shared.schemas.incident import (AttributeSearchIn, BasisIn, CardReadIn, HospitalRequestIn, IncidentIn,
@@ -18,7 +18,7 @@ bp = Blueprint("incidents", __name__, url_prefix="/api")
 
 def out(incident: Incident) -> dict:
     with hub().db.read() as s:
-        grant = routing.active_grant(s, incident.id)
+        grant = grants.active(s, incident.id)
     return IncidentOut(
         id=incident.id, status=incident.status, created_at=aware(incident.created_at),
         chief_complaint=incident.chief_complaint, location=incident.location,

@@ -7,18 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy import case, select, update
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Grant, IncidentEvent, User
+from ems_app.services import grants
 from ems_app.services.incidents import load
-from ems_app.services.routing import active_grant, grant_is_live
 from shared.clock import aware, utcnow
-
-CREW_NS = "/crew"
-
-
-def crew_room(incident_id: str) -> str:
-    return f"incident:{incident_id}"
+from shared.errors import Refused
 
 
 def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: int = 0) -> None:
@@ -67,7 +61,7 @@ def _check(what, seq) -> None:
 
 
 def _live(hospital_id: str, incident_id: str) -> tuple:
-    return Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, *grant_is_live()
+    return Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, *grants.is_live()
 
 
 def _change(s, hospital_id: str, incident_id: str, what: str, seq: int):
@@ -87,20 +81,20 @@ def _delivered_up_to(s, hospital_id: str, upto: dict[str, int]) -> list[tuple[st
     """Many incidents' 'delivered' numbers in one guarded UPDATE (each moves only forward)."""
     if not upto:
         return []
-    grants = Grant.__table__
-    seq = case(upto, value=grants.c.incident_id)
+    table = Grant.__table__
+    seq = case(upto, value=table.c.incident_id)
     rows = s.connection().execute(
-        update(grants).where(grants.c.hospital_id == hospital_id, grants.c.incident_id.in_(list(upto)),
-                             *grant_is_live(), grants.c.delivered_seq < seq)
+        update(table).where(table.c.hospital_id == hospital_id, table.c.incident_id.in_(list(upto)),
+                            *grants.is_live(), table.c.delivered_seq < seq)
         .values(delivered_seq=seq)
-        .returning(grants.c.incident_id, grants.c.hospital_id, grants.c.delivered_seq, grants.c.seen_seq,
-                   grants.c.acknowledged_at)).all()
+        .returning(table.c.incident_id, table.c.hospital_id, table.c.delivered_seq, table.c.seen_seq,
+                   table.c.acknowledged_at)).all()
     return [(row[0], row[1:]) for row in rows]
 
 
 def _tell_crew(hub: Hub, incident_id: str, row) -> None:
     state = _state(Grant(hospital_id=row[0], delivered_seq=row[1], seen_seq=row[2], acknowledged_at=row[3]))
-    hub.notify_crew("delivery", {"incident_id": incident_id, **state}, room=crew_room(incident_id))
+    hub.notifier.delivery(incident_id, state)
 
 
 def _state(grant: Grant | None) -> dict:
@@ -113,7 +107,7 @@ def _state(grant: Grant | None) -> dict:
 def updates_with_state(hub: Hub, user: User, incident_id: str) -> dict:
     with hub.db.read() as s:
         load(s, user, incident_id)
-        state = _state(active_grant(s, incident_id))
+        state = _state(grants.active(s, incident_id))
         events = s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
                            .order_by(IncidentEvent.seq)).all()
         rows = [{"seq": e.seq, "kind": e.kind, "payload": e.payload, "client_id": e.client_id,

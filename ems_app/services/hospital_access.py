@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import jwt
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
-from ems_app.models import Grant, Hospital, Incident, UsedNonce
-from ems_app.services import audit, review, updates
+from ems_app.models import Hospital, Incident, UsedNonce
+from ems_app.services import audit, grants, review, updates
 from shared.clock import from_epoch, to_epoch, utcnow
+from shared.errors import Refused
 from shared.schemas.record import EmergencyRecord
 from shared.summary import critical_facts, emergency_summary
 from shared.tokens import AssertionError_, GrantError, ProofError, thumbprint, verify_assertion, verify_grant, verify_proof
@@ -36,7 +36,7 @@ def _use_once(hub: Hub, jti: str, expires_epoch: float, what: str) -> None:
         with hub.db.transaction() as s:
             s.add(UsedNonce(jti=f"{what}:{jti}", expires_at=from_epoch(expires_epoch)))
     except IntegrityError:
-        raise Refused(401, f"{what} already used (replay)", "replayed") from None
+        raise Refused(401, "%(what)s already used (replay)", "replayed", what=what) from None
 
 
 def authenticate(hub: Hub, assertion: str | None) -> tuple[Hospital, str]:
@@ -53,11 +53,11 @@ def authenticate(hub: Hub, assertion: str | None) -> tuple[Hospital, str]:
         claims = verify_assertion(assertion, key, hospital_id=hospital.id, audience=hub.issuer)
     except AssertionError_ as e:
         _refused(hub, "unknown", "connect", str(e))
-        raise Refused(401, str(e), "bad_assertion") from None
+        raise Refused(401, "%(reason)s", "bad_assertion", reason=str(e)) from None
     try:
         _use_once(hub, claims["jti"], claims["exp"], "assertion")
     except Refused as e:
-        _refused(hub, hospital.id, "connect", e.message)
+        _refused(hub, hospital.id, "connect", e.english)
         raise
     return hospital, kid
 
@@ -85,7 +85,7 @@ def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof:
         try:
             jkt, proof_claims = verify_proof(proof, method, url, grant_token)
         except ProofError as e:
-            raise Refused(401, str(e), "bad_proof") from None
+            raise Refused(401, "%(reason)s", "bad_proof", reason=str(e)) from None
         with hub.db.read() as s:
             hospital = s.scalars(select(Hospital).where(Hospital.id == _claimed_aud(grant_token))).first()
         if hospital is None or hospital_key(hospital, jkt) is None:
@@ -95,13 +95,13 @@ def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof:
             claims = verify_grant(grant_token, hub.keys.public_keys(), issuer=hub.issuer,
                                   hospital_id=hospital.id, hospital_jkt=jkt)
         except GrantError as e:
-            raise Refused(403, str(e), "bad_grant") from None
+            raise Refused(403, "%(reason)s", "bad_grant", reason=str(e)) from None
         if claims.sub != incident_id:
             raise Refused(403, "grant is for another incident", "bad_grant")
         _use_once(hub, proof_claims["jti"], proof_claims["iat"] + 120, "proof")
         return _deliver(hub, hospital, claims, incident_id, after_seq, full, requested_by)
     except Refused as e:
-        _refused(hub, who, incident_id, e.message)
+        _refused(hub, who, incident_id, e.english)
         raise
 
 
@@ -125,9 +125,7 @@ def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, ac
         raise Refused(400, "role or action not recognised", "invalid")
     at = min(at or utcnow(), utcnow())
     with hub.db.transaction() as s:
-        grant = s.scalars(select(Grant).where(
-            Grant.incident_id == incident_id, Grant.hospital_id == hospital_id, Grant.issued_at <= at,
-            Grant.expires_at >= at, or_(Grant.revoked_at.is_(None), Grant.revoked_at >= at))).first()
+        grant = grants.covering(s, hospital_id, incident_id, at)
         if grant is None:
             raise Refused(403, "no grant covered that moment", "no_grant")
         incident = s.get(Incident, incident_id)
@@ -157,11 +155,7 @@ def _claimed_aud(token: str) -> str:
 def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: int, full: bool,
              requested_by: str) -> dict:
     with hub.db.transaction() as s:
-        grant = s.get(Grant, claims.jti)
-        if grant is None or grant.revoked_at is not None:
-            raise Refused(403, "grant has been revoked", "revoked")
-        if grant.expires_at <= utcnow():
-            raise Refused(403, "grant expired (handover window over)", "expired")
+        grant = grants.redeemable(s, claims.jti)
         incident = s.get(Incident, incident_id)
         if incident.status != "open":
             raise Refused(403, "incident is closed", "closed")
@@ -186,6 +180,6 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
         card = record.card
         body["patient"] = {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
                            "sex": card.sex}
-        body["record"] = (record if full else summary).model_dump(mode="json", include=set(claims.scope))
-        body["critical"] = critical_facts(summary).model_dump()
+        body["record"] = (record if full else summary).within(claims.scope)
+        body["critical"] = critical_facts(summary).model_dump(mode="json")
     return body

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from functools import partial
 
 from sqlalchemy import select
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Grant, Hospital, Incident, IncidentEvent, Inquiry, User
-from ems_app.services import audit
+from ems_app.services import audit, grants
 from ems_app.services.incidents import actor, load
-from shared.clock import aware, from_epoch, utcnow
+from shared.clock import aware, utcnow
+from shared.errors import Refused
 from shared.schemas.record import EmergencyRecord
-from shared.summary import GRANT_SCOPE, age_on
-from shared.tokens import issue_grant, thumbprint
+from shared.summary import age_on
 
 DECLINE_REASONS = {
     "no_bed": "満床 / no bed",
@@ -27,10 +27,6 @@ DECLINE_REASONS = {
     "equipment": "設備・機器対応不可 / equipment unavailable",
     "other": "その他 / other",
 }
-
-
-def hospital_room(hospital_id: str) -> str:
-    return f"hospital:{hospital_id}"
 
 
 def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:
@@ -56,12 +52,12 @@ def ask(hub: Hub, user: User, incident_id: str, hospital_ids: list[str]) -> list
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open":
-            raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+            raise Refused(409, "incident is closed", "closed")
         for hospital_id in dict.fromkeys(hospital_ids):
             if s.get(Hospital, hospital_id) is None:
-                raise Refused(404, f"no such hospital: {hospital_id} / 該当する医療機関がありません", "no_hospital")
+                raise Refused(404, "no such hospital: %(hospital)s", "no_hospital", hospital=hospital_id)
             if incident.hospital_id == hospital_id:
-                raise Refused(409, "this hospital already accepted / 既に受入済みです", "already_accepted")
+                raise Refused(409, "this hospital already accepted", "already_accepted")
         inquiries = []
         for hospital_id in dict.fromkeys(hospital_ids):
             pending = s.scalars(select(Inquiry).where(Inquiry.incident_id == incident_id,
@@ -78,7 +74,7 @@ def ask(hub: Hub, user: User, incident_id: str, hospital_ids: list[str]) -> list
             inquiries.append(inquiry)
             sent.append((inquiry, inquiry_payload(s, inquiry, incident)))
     for inquiry, payload in sent:
-        hub.notify("inquiry", payload, room=hospital_room(inquiry.hospital_id))
+        hub.notifier.inquiry(inquiry.hospital_id, payload)
     return inquiries
 
 
@@ -89,20 +85,21 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
     if accept:
         reason = None
     elif not isinstance(reason, str) or reason not in DECLINE_REASONS:
-        raise Refused(400, f"reason: a decline needs one of {', '.join(DECLINE_REASONS)}", "invalid")
-    notices: list[tuple[str, dict, str]] = []
+        raise Refused(400, "reason: a decline needs one of %(reasons)s", "invalid",
+                      reasons=", ".join(DECLINE_REASONS))
+    notices = []  # what to tell which hospital, once the answer is committed
     with hub.db.read() as s:
         found = s.get(Inquiry, inquiry_id)
         incident_id = found.incident_id if found is not None and found.hospital_id == hospital_id else None
     if incident_id is None:
-        raise Refused(404, "no such inquiry / 該当する照会がありません", "not_found")
+        raise Refused(404, "no such inquiry", "not_found")
     with hub.db.transaction() as s:
         # Lock order everywhere: the incident first, then its inquiries, so two hospitals
         # accepting at the same moment queue up instead of deadlocking.
         incident = s.get(Incident, incident_id, with_for_update=hub.db.is_postgres)
         inquiry = s.get(Inquiry, inquiry_id, with_for_update=hub.db.is_postgres)
         if inquiry.status != "pending":
-            raise Refused(409, f"inquiry is already {inquiry.status} / 照会は既に終了しています", "not_pending")
+            raise Refused(409, "inquiry is already %(state)s", "not_pending", state=inquiry.status)
         inquiry.status = "accepted" if accept else "declined"
         inquiry.answered_at = utcnow()
         inquiry.answered_by = answered_by[:128]
@@ -113,54 +110,20 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
         result: dict = {"inquiry_id": inquiry.id, "incident_id": incident.id, "status": inquiry.status}
         if accept:
             if incident.status != "open":
-                raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+                raise Refused(409, "incident is closed", "closed")
             for other in s.scalars(select(Inquiry).where(Inquiry.incident_id == incident.id,
                                                          Inquiry.status == "pending")):
                 other.status = "withdrawn"
-                notices.append(("inquiry_withdrawn", {"inquiry_id": other.id, "incident_id": incident.id},
-                                hospital_room(other.hospital_id)))
-            for old in revoke_all(s, hub, incident.id, "rerouted"):
-                notices.append(("grant_revoked", {"incident_id": incident.id, "reason": "rerouted"},
-                                hospital_room(old.hospital_id)))
-            token, expires = _issue(s, hub, incident, s.get(Hospital, hospital_id), key_thumbprint)
+                notices.append(partial(hub.notifier.inquiry_withdrawn, other.hospital_id, other.id, incident.id))
+            for old in grants.revoke_all(s, hub, incident.id, "rerouted"):
+                notices.append(partial(hub.notifier.grant_revoked, old.hospital_id, incident.id, "rerouted"))
+            token, expires = grants.issue(s, hub, incident, s.get(Hospital, hospital_id), key_thumbprint)
             result.update(grant=token, expires_at=expires)
-            notices.append(("grant", {"incident_id": incident.id, "grant": token}, hospital_room(hospital_id)))
-    for event, payload, room in notices:
-        hub.notify(event, payload, room=room)
-    hub.notify_crew("inquiry_changed", {"incident_id": result["incident_id"], "inquiry_id": inquiry_id,
-                                        "hospital_id": hospital_id, "status": result["status"], "reason": reason},
-                    room=f"incident:{result['incident_id']}")
+            notices.append(partial(hub.notifier.grant, hospital_id, incident.id, token))
+    for tell in notices:
+        tell()
+    hub.notifier.inquiry_changed(result["incident_id"], inquiry_id, hospital_id, result["status"], reason)
     return result
-
-
-def _issue(s, hub: Hub, incident: Incident, hospital: Hospital, jkt: str | None) -> tuple[str, int]:
-    enrolled = [thumbprint(k) for k in hospital.public_keys]
-    jkt = jkt or enrolled[0]
-    if jkt not in enrolled:
-        raise Refused(403, "that key is not enrolled for this hospital", "unknown_key")
-    token, claims = issue_grant(
-        hub.keys.current, issuer=hub.issuer, hospital_id=hospital.id, incident_id=incident.id,
-        scope=list(GRANT_SCOPE), basis=(incident.basis or {}).get("kind", "none"),
-        hospital_jkt=jkt, lifetime_s=hub.settings["GRANT_HARD_CAP_S"])
-    s.add(Grant(jti=claims.jti, incident_id=incident.id, hospital_id=hospital.id, scope=claims.scope,
-                basis=claims.basis, key_thumbprint=jkt, issued_at=from_epoch(claims.iat),
-                expires_at=from_epoch(claims.exp)))
-    incident.hospital_id = hospital.id
-    audit.append(s, hub.audit_key, actor="system", action="grant.issue", incident_id=incident.id,
-                 basis=claims.basis, detail={"hospital": hospital.id, "jti": claims.jti, "exp": claims.exp,
-                                             "purpose_of_use": claims.purpose_of_use, "scope": claims.scope})
-    return token, claims.exp
-
-
-def revoke_all(s, hub: Hub, incident_id: str, reason: str) -> list[Grant]:
-    grants = s.scalars(select(Grant).where(Grant.incident_id == incident_id,
-                                           Grant.revoked_at.is_(None), Grant.ended_at.is_(None))).all()
-    for g in grants:
-        g.revoked_at = g.ended_at = utcnow()
-        g.revoked_reason = reason
-        audit.append(s, hub.audit_key, actor="system", action="grant.revoke", incident_id=incident_id,
-                     detail={"hospital": g.hospital_id, "jti": g.jti, "reason": reason})
-    return grants
 
 
 def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
@@ -172,21 +135,11 @@ def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
                  "status": i.status, "decline_reason": i.decline_reason} for i, name in rows]
 
 
-def grant_is_live(now=None) -> tuple:
-    """A grant is live until it is revoked, ended (handover, close) or expired. `now`: the current
-    time, or a bind parameter for a statement built once."""
-    return Grant.revoked_at.is_(None), Grant.ended_at.is_(None), Grant.expires_at > (utcnow() if now is None else now)
-
-
-def active_grant(s, incident_id: str) -> Grant | None:
-    return s.scalars(select(Grant).where(Grant.incident_id == incident_id, *grant_is_live())).first()
-
-
 def pending_for_hospital(hub: Hub, hospital_id: str) -> dict:
     """Open inquiries and the incidents this hospital may still see, for a reconnecting gateway."""
     with hub.db.read() as s:
         rows = s.execute(select(Inquiry, Incident).join(Incident, Inquiry.incident_id == Incident.id).where(
             Inquiry.hospital_id == hospital_id, Inquiry.status == "pending")).all()
-        live = s.scalars(select(Grant).where(Grant.hospital_id == hospital_id, *grant_is_live())).all()
+        live = s.scalars(select(Grant).where(Grant.hospital_id == hospital_id, *grants.is_live())).all()
         return {"inquiries": [inquiry_payload(s, i, inc) for i, inc in rows],
                 "grants": [{"incident_id": g.incident_id, "jti": g.jti} for g in live]}

@@ -12,12 +12,12 @@ from sqlalchemy import JSON, DateTime, String, bindparam, exists, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
-from ems_app.errors import Refused
 from ems_app.hub import Hub
 from ems_app.models import Grant, Incident, IncidentEvent, User
+from ems_app.services import grants
 from ems_app.services.incidents import crew_owns, load
-from ems_app.services.routing import grant_is_live, hospital_room
 from shared.clock import utcnow
+from shared.errors import Refused
 from shared.schemas.vitals import IncidentUpdate
 
 
@@ -58,7 +58,7 @@ def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tupl
     message = as_message(IncidentEvent(incident_id=incident_id, seq=row.last_seq, kind=update.kind,
                                        payload=params["the_payload"], created_at=params["the_time"]))
     if row.hospital_id:
-        hub.notify("update", message, room=hospital_room(row.hospital_id))
+        hub.notifier.update(row.hospital_id, message)
     return message, True
 
 
@@ -84,7 +84,7 @@ def _numbering(column: str | None, resend_check: bool):
         guard.append(~exists().where(IncidentEvent.incident_id == incident_id,
                                      IncidentEvent.client_id == bindparam("the_client_id")))
     hospital = select(Grant.hospital_id).where(Grant.incident_id == incident_id,
-                                               *grant_is_live(bindparam("the_time"))).limit(1)
+                                               *grants.is_live(bindparam("the_time"))).limit(1)
     return (sql_update(incidents).where(*guard).values(**changes)
             .returning(incidents.c.last_seq, hospital.scalar_subquery().label("hospital_id")))
 
@@ -113,7 +113,7 @@ def _not_applied(s, user: User, incident_id: str, update: IncidentUpdate) -> dic
                                                         IncidentEvent.client_id == update.client_id)).first()
         if earlier:
             return as_message(earlier)
-    raise Refused(409, "incident is closed / 事案は終了しています", "closed")
+    raise Refused(409, "incident is closed", "closed")
 
 
 def as_message(event: IncidentEvent) -> dict:

@@ -1,0 +1,98 @@
+"""Hospital gateways on /hospital.
+
+A gateway connects out (no inbound port at the hospital), proves itself with a private-key
+assertion in the connect auth, and joins only its own hospital's room; every event after
+that acts as that hospital and no other. Each event checks who is asking first, then parses
+its payload (realtime/payloads.py); a refusal is raised and becomes the reply in the
+namespace's one error handler."""
+from __future__ import annotations
+
+import threading
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from ems_app.notifier import hospital_room
+from ems_app.realtime.payloads import AboutIncident, AccessReport, Ack, Acks, InquiryAnswer, parsed
+from ems_app.services import delivery, hospital_access, lifecycle, routing
+from shared.errors import Refused
+
+# sid -> (hospital id, key thumbprint). This process's connections only: the crew's list of
+# hospitals shows whether a gateway is connected here.
+_online: dict[str, tuple[str, str]] = {}
+_lock = threading.Lock()
+
+
+def connected_hospitals() -> set[str]:
+    with _lock:
+        return {hospital_id for hospital_id, _ in _online.values()}
+
+
+class HospitalGateways(Namespace):
+    @property
+    def hub(self):
+        return current_app.extensions["hub"]
+
+    def _hospital(self) -> tuple[str, str]:
+        """The hospital this socket authenticated as at connect, and the key it used."""
+        with _lock:
+            who = _online.get(request.sid)
+        if who is None:
+            raise Refused(401, "not authenticated", "unauthenticated")
+        return who
+
+    def on_connect(self, auth=None):
+        try:
+            assertion = auth.get("assertion") if isinstance(auth, dict) else None
+            hospital, kid = hospital_access.authenticate(self.hub, assertion if isinstance(assertion, str) else None)
+        except Refused as e:
+            raise ConnectionRefusedError(e.english) from None
+        with _lock:
+            _online[request.sid] = (hospital.id, kid)
+        join_room(hospital_room(hospital.id))
+
+    def on_disconnect(self, *_):
+        with _lock:
+            _online.pop(request.sid, None)
+
+    # `data=None` on every event: one sent with no payload is refused as malformed, like any other.
+
+    def on_inquiry_answer(self, data=None):
+        """Answered in the ack, so the gateway learns the grant even if the push is lost."""
+        hospital_id, kid = self._hospital()
+        answer = parsed(InquiryAnswer, data, "inquiry_answer")
+        return routing.answer(self.hub, hospital_id, answer.inquiry_id, answer.accept, answer.answered_by[:128],
+                              reason=answer.reason, key_thumbprint=kid)
+
+    def on_access(self, data=None):
+        """A hospital user opened a patient; the hub's audit trail records it by role."""
+        hospital_id, _ = self._hospital()
+        report = parsed(AccessReport, data, "access")
+        hospital_access.record_user_view(self.hub, hospital_id, report.incident_id, report.role, report.action,
+                                         report.at)
+        return {"ok": True}
+
+    def on_ack(self, data=None):
+        """delivered / seen up to a sequence number, or the new patient acknowledged at the ER."""
+        hospital_id, _ = self._hospital()
+        ack = parsed(Ack, data, "ack")
+        delivery.hospital_ack(self.hub, hospital_id, ack.incident_id, ack.what, ack.seq)
+        return {"ok": True}
+
+    def on_acks(self, data=None):
+        """The gateway's batch of acknowledgements (a list of what 'ack' takes, at most 1,000)."""
+        hospital_id, _ = self._hospital()
+        acks = parsed(Acks, data, "acks")
+        return {"ok": True, "changed": delivery.hospital_acks(self.hub, hospital_id,
+                                                               [ack.model_dump() for ack in acks.root])}
+
+    def on_handover(self, data=None):
+        """The ER confirms the patient has been handed over: the grant's last window starts."""
+        hospital_id, _ = self._hospital()
+        incident = parsed(AboutIncident, data, "handover")
+        lifecycle.handover_by_hospital(self.hub, hospital_id, incident.incident_id)
+        return {"ok": True}
+
+    def on_pending(self, *_):
+        """Open inquiries and live grants for this hospital, to resynchronise after a reconnect."""
+        return routing.pending_for_hospital(self.hub, self._hospital()[0])
