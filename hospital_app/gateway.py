@@ -5,12 +5,17 @@ incident's grant, record and live updates are applied in order while different i
 handled in parallel. A gap in the update numbers, or a reconnect, makes the gateway ask the hub
 for what it missed, so nothing is lost across a dropout. What the ER decides (an answer, a
 handover) goes to the hub as a call; a hub that cannot be reached or does not answer, or that
-refuses, is a `Refused` for the caller."""
+refuses, is a `Refused` for the caller.
+
+Each held patient's latest vitals are kept in memory, so every vitals update, and every value
+going stale, pushes the acuity assessed again by the one rule (shared/acuity.py) without reading
+the store on the live path."""
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import partial
 
 import requests
@@ -21,6 +26,7 @@ from hospital_app.hub_events import (FROM_HUB, Answered, Grant, GrantEnds, Grant
                                      InquiryWithdrawn, Pending, Update, parse)
 from hospital_app.lanes import Lanes
 from hospital_app.realtime import Dashboard
+from shared.acuity import LatestVitals, assess
 from shared.errors import N_, Refused
 from shared.storage import Database
 from shared.tokens import KeyStore, make_assertion, make_proof
@@ -45,6 +51,12 @@ class CatchUp:
     """After a reconnect, in the patient's own lane: fetch what was missed, or forget them."""
     incident_id: str
     live: bool
+
+
+@dataclass(frozen=True)
+class Reassess:
+    """A value of this patient has gone stale: assess again, in the patient's own lane."""
+    incident_id: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,13 @@ class Gateway:
             "catch_up": self.catch_up,
             "forward_ack": self.send_ack,
             "report_access": self.send_access_reports,
+            "reassess": self.reassess,
         }
+        # Each held patient's latest vitals, touched only in the patient's lane; and when each
+        # assessment next changes by time alone, for the housekeeping loop.
+        self._latest: dict[str, LatestVitals] = {}
+        self._changes_at: dict[str, datetime] = {}
+        self._changes_lock = threading.Lock()
         self._delivered: dict[str, int] = {}  # cumulative 'delivered' acks waiting for a quiet moment
         self._delivered_lock = threading.Lock()
         self.http = requests.Session()
@@ -98,6 +116,8 @@ class Gateway:
 
     def start(self) -> None:
         self.events.start(self.lane_events, self._stopped)
+        for incident_id in store.patient_ids(self.db):  # after a restart: their values still go stale
+            self.events.put(("reassess", Reassess(incident_id)))
         threading.Thread(target=self._housekeeping, name="gateway-housekeeping", daemon=True).start()
         threading.Thread(target=self._connect_loop, name="gateway-connect", daemon=True).start()
 
@@ -169,9 +189,11 @@ class Gateway:
 
     # ---- the lanes' work: each incident's events one at a time, in arrival order ----
     def _housekeeping(self) -> None:
-        """Once a second, beside the lanes: the batched 'delivered' acks, and expired grants purged."""
+        """Once a second, beside the lanes: the batched 'delivered' acks, expired grants purged, and
+        patients whose assessment time has changed queued to be assessed again."""
         while not self._stopped.wait(ACK_EVERY_S):
-            for chore in (self._flush_delivered, self._purge_expired):  # one failing does not stop the other
+            # one failing does not stop the others
+            for chore in (self._flush_delivered, self._purge_expired, self._reassess_due):
                 try:
                     chore()
                 except Exception:
@@ -208,9 +230,11 @@ class Gateway:
         body = resp.json()
         if fresh:
             store.save_patient(self.db, grant, body)
+            self._latest[incident_id] = LatestVitals()  # the updates below are all there is
             self.dashboard.patient(store.patient_view(self.db, incident_id))
-        for update in body["updates"]:
-            self._apply(update)
+        vitals = [self._apply(update) for update in body["updates"]]
+        if any(vitals) or incident_id not in self._latest:  # one assessment for the whole batch
+            self._push_acuity(incident_id)
         self._ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
 
     def update_received(self, update: Update) -> None:
@@ -223,6 +247,8 @@ class Gateway:
             self._redeem(update.incident_id, store.grant_of(self.db, update.incident_id), after=last, fresh=False)
         elif outcome == "stored":
             self.dashboard.update(data)
+            if self._add_vitals(data):
+                self._push_acuity(update.incident_id)
             self._ack(update.incident_id, "delivered", update.seq)
 
     def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
@@ -246,9 +272,62 @@ class Gateway:
     def send_ack(self, ack: Ack) -> None:
         self._ack(ack.incident_id, ack.what, ack.seq)
 
-    def _apply(self, update: dict) -> None:
+    def _apply(self, update: dict) -> bool:
+        """Store and show one update of a batch; True when it brought vitals."""
         if store.save_update(self.db, update) == "stored":
             self.dashboard.update(update)
+            return self._add_vitals(update)
+        return False
+
+    # ---- acuity: from every measure's latest value, assessed again as vitals come and go stale ----
+    def _latest_of(self, incident_id: str) -> LatestVitals | None:
+        """The patient's latest vitals held here; read from the store on first need (after a
+        restart), never on every update. None: no such patient."""
+        latest = self._latest.get(incident_id)
+        if latest is None:
+            latest = store.latest_vitals(self.db, incident_id)
+            if latest is not None:
+                self._latest[incident_id] = latest
+        return latest
+
+    def _add_vitals(self, update: dict) -> bool:
+        """Add a stored update's vitals to the patient's latest; True when it carried vitals.
+        (Read from the store just now, the latest holds it already: adding it again is a no-op.)"""
+        if update["kind"] != "vitals":
+            return False
+        latest = self._latest_of(update["incident_id"])
+        return latest is not None and store.add_vitals(latest, update)
+
+    def _push_acuity(self, incident_id: str) -> None:
+        """Assess now and push it to clinical dashboards; note when time alone will change it."""
+        latest = self._latest_of(incident_id)
+        if latest is None:
+            return
+        acuity = assess(latest, datetime.now(timezone.utc))
+        with self._changes_lock:
+            if acuity.changes_at is None:
+                self._changes_at.pop(incident_id, None)
+            else:
+                self._changes_at[incident_id] = acuity.changes_at
+        self.dashboard.acuity(incident_id, acuity.model_dump(mode="json"))
+
+    def _reassess_due(self) -> None:
+        """A value went stale since the last assessment: push a new one (pushed, never polled)."""
+        now = datetime.now(timezone.utc)
+        with self._changes_lock:
+            due = [i for i, at in self._changes_at.items() if at < now]
+            for incident_id in due:
+                del self._changes_at[incident_id]
+        for incident_id in due:
+            self.events.put(("reassess", Reassess(incident_id)))
+
+    def reassess(self, due: Reassess) -> None:
+        self._push_acuity(due.incident_id)
+
+    def _drop_acuity(self, incident_id: str) -> None:
+        self._latest.pop(incident_id, None)
+        with self._changes_lock:
+            self._changes_at.pop(incident_id, None)
 
     def grant_revoked(self, revoked: GrantRevoked) -> None:
         self._forget(revoked.incident_id, revoked.reason)
@@ -260,6 +339,7 @@ class Gateway:
 
     def _forget(self, incident_id: str, reason: str) -> None:
         if store.purge_patient(self.db, incident_id):
+            self._drop_acuity(incident_id)
             self.dashboard.patient_removed(incident_id, reason)
 
     def resync(self, _=None) -> None:
@@ -295,4 +375,5 @@ class Gateway:
 
     def _purge_expired(self) -> None:
         for incident_id in store.purge_expired(self.db):
+            self._drop_acuity(incident_id)
             self.dashboard.patient_removed(incident_id, "expired")

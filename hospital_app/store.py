@@ -1,6 +1,7 @@
 """The hospital's reads and writes of its own store, so the gateway and the API share them."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Integer, String, bindparam, delete, func, insert, select, true
@@ -8,8 +9,12 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from hospital_app.models import AccessLog, Inquiry, Patient, PatientUpdate
+from shared.acuity import LatestVitals, assess
 from shared.clock import from_epoch, utcnow
+from shared.schemas.vitals import Vitals
 from shared.storage import Database
+
+log = logging.getLogger(__name__)
 
 
 def save_inquiry(db: Database, data: dict) -> None:
@@ -186,25 +191,75 @@ def purge_expired(db: Database) -> list[str]:
 
 
 CLINICAL_ROLES = ("physician", "nurse")
+CLINICAL_ONLY = ("critical", "record", "updates", "acuity")
+# What the desk is told instead of the assessment: that clinical data exists and is not for its
+# role. Never "no vitals": a clerk looking at a patient in shock must not read that.
+ACUITY_WITHHELD = {"withheld": True}
 
 
 def patient_view(db: Database, incident_id: str, role: str = "physician") -> dict | None:
-    """A patient as a role may see it: a clerk gets who and when, never the clinical record."""
+    """A patient as a role may see it: a clerk gets who and when, never the clinical record.
+    Clinical staff get the acuity too, assessed by the one rule from every vitals update stored."""
     with db.read() as s:
         p = s.get(Patient, incident_id)
         if p is None:
             return None
-        updates = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id)
-                            .order_by(PatientUpdate.seq)).all()
-        incident = p.incident if role in CLINICAL_ROLES else {k: v for k, v in p.incident.items() if k != "location"}
-        view = {"incident_id": p.incident_id, "identity": p.identity, "incident": incident,
+        view = {"incident_id": p.incident_id, "identity": p.identity, "incident": p.incident,
                 "basis": p.basis, "record_status": p.record_status,
                 "grant_expires_at": p.grant_expires_at.isoformat() + "Z", "last_seq": p.last_seq,
                 "acknowledged_by": p.acknowledged_by}
-        if role in CLINICAL_ROLES:
-            view.update(critical=p.critical, record=p.record,
-                        updates=[{"seq": u.seq, "kind": u.kind, "payload": u.payload, "at": u.at} for u in updates])
+        if role not in CLINICAL_ROLES:
+            return desk_view(view)
+        rows = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id)
+                         .order_by(PatientUpdate.seq)).all()
+        updates = [{"seq": u.seq, "kind": u.kind, "payload": u.payload, "at": u.at} for u in rows]
+        latest = LatestVitals()
+        for update in updates:
+            add_vitals(latest, update)
+        view.update(critical=p.critical, record=p.record, updates=updates,
+                    acuity=assess(latest, utcnow()).model_dump(mode="json"))
         return view
+
+
+def desk_view(view: dict) -> dict:
+    """The desk's copy of a clinical view, for the API and every push alike: who and when, never
+    the record, the vitals, the assessment or where the ambulance is."""
+    desk = {k: v for k, v in view.items() if k not in CLINICAL_ONLY}
+    desk["incident"] = {k: v for k, v in view["incident"].items() if k != "location"}
+    desk["acuity"] = dict(ACUITY_WITHHELD)
+    return desk
+
+
+def add_vitals(latest: LatestVitals, update: dict) -> bool:
+    """Add a stored update's vitals to `latest`, timed by when they were taken (no later than the
+    hub received them); False when the update carries none."""
+    if update.get("kind") != "vitals":
+        return False
+    try:
+        vitals = Vitals.model_validate(update["payload"]["vitals"])
+        received_at = datetime.fromisoformat(update["at"])
+    except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
+        # Not silently: a set that cannot be read may hold the value that makes the patient red.
+        log.warning("store: vitals update %s of incident %s could not be read for the acuity",
+                    update.get("seq"), update.get("incident_id"))
+        return False
+    latest.add(vitals, seq=update["seq"], received_at=received_at)
+    return True
+
+
+def latest_vitals(db: Database, incident_id: str) -> LatestVitals | None:
+    """Each measure's latest value from every vitals update stored (None: no such patient here)."""
+    with db.read() as s:
+        if s.get(Patient, incident_id) is None:
+            return None
+        rows = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id,
+                                                     PatientUpdate.kind == "vitals")
+                         .order_by(PatientUpdate.seq)).all()
+    latest = LatestVitals()
+    for u in rows:
+        add_vitals(latest, {"incident_id": incident_id, "seq": u.seq, "kind": u.kind, "payload": u.payload,
+                            "at": u.at})
+    return latest
 
 
 def patient_ids(db: Database) -> list[str]:

@@ -148,6 +148,11 @@ class Acuity(BaseModel):
     missing: list[str] = Field(default_factory=list, description="deciding measures never received")
     stale: list[str] = Field(default_factory=list, description="measures older than the window")
     measures: dict[str, Reading] = Field(default_factory=dict)
+    fresh_for_minutes: int = Field(int(FRESH_FOR.total_seconds() // 60),
+                                   description="a value older than this is stale: the screen says why")
+    changes_at: datetime | None = Field(
+        None, description="the moment after which the first fresh value is stale: assess again "
+                          "then, even if no entry comes (None: nothing fresh is left to go stale)")
 
 
 def _consciousness(latest: LatestVitals) -> tuple[str, Latest] | None:
@@ -182,7 +187,9 @@ def assess(latest: LatestVitals, now: datetime) -> Acuity:
     stale = [m for m in MEASURED if m in measures and measures[m].stale]
     if worst == "green" and (missing or any(m in stale for m in DECIDING)):
         worst = "incomplete"
-    return Acuity(level=worst, missing=missing, stale=stale, measures=measures)
+    # Time alone changes the answer: a screen left open must hear when a value goes stale.
+    changes_at = min((r.taken_at + FRESH_FOR for r in measures.values() if not r.stale), default=None)
+    return Acuity(level=worst, missing=missing, stale=stale, measures=measures, changes_at=changes_at)
 
 
 def assess_entries(entries: Iterable[Vitals], now: datetime) -> Acuity:

@@ -76,7 +76,7 @@ const Detail = {
     if (head) {
       const inc = p.incident || {};
       const ident = p.identity ? `${p.identity.birth_date} ${code(p.identity.sex)}` : "";
-      head.replaceChildren(acuityBadge(acuity(latestVitals(p.updates))), el("span", { text: ident }),
+      head.replaceChildren(acuityBadge(acuityLevel(p)), el("span", { text: ident }),
         el("span", { testid: "detail-complaint" }, bi("Chief complaint"), `: ${inc.chief_complaint || "-"}`),
         el("span", {}, bi("Location"), `: ${inc.location || "-"}`),
         el("span", { testid: "detail-basis" }, bi("Basis"), `: ${code(p.basis)}`),
@@ -85,13 +85,12 @@ const Detail = {
     }
     const live = $("detail-live");
     if (!live) return;
-    const v = latestVitals(p.updates);
-    const vu = vitalsOf(p.updates);
+    const readings = readingsLine(p.acuity);
     const notes = (p.updates || []).filter((u) => u.kind === "note").slice().reverse();
     live.replaceChildren(
       el("h3", {}, bi("Vitals")),
-      el("p", { cls: "vitals-now", testid: "vitals" }, v ? `${fmt.hm(vu[vu.length - 1].at)}  ${vitalsText(v)}` : tr("no vitals yet")),
-      trendChart(p.updates), trendLegend(),
+      el("p", { cls: "vitals-now", testid: "vitals" }, ...(readings.length ? readings : [tr("no vitals yet")])),
+      trendChart(p.updates, p.acuity), trendLegend(),
       el("h3", {}, bi("Crew notes")),
       el("ul", { cls: "notes", testid: "notes" }, ...(notes.length ? notes.map((n) => el("li", { testid: "note", text: `${fmt.hm(n.at)}  ${n.payload.text}` }))
         : [el("li", { cls: "empty", text: tr("none") })])));

@@ -1,5 +1,6 @@
 // The two lists on the left: requests to accept (accept, or decline with a reason) and the
-// incoming ambulances sorted by ETA, each with its acuity colour and a countdown.
+// incoming ambulances sorted by ETA, each with the acuity the server assessed, each measure's
+// latest value and a countdown.
 "use strict";
 
 const STATUS = { pending: () => bi("asking"), accepted: () => bi("accepted"), declined: () => bi("declined"), withdrawn: () => bi("withdrawn") };
@@ -70,7 +71,7 @@ const Lists = {
   },
 
   patientItem(p, at) {
-    const level = acuity(latestVitals(p.updates));
+    const level = acuityLevel(p);
     const chips = el("span", { cls: "chips" });
     if (p.critical) {
       for (const [key, label] of CRITICAL_ROWS) {
@@ -78,13 +79,12 @@ const Lists = {
         if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip" }, label()));
       }
     }
-    const v = latestVitals(p.updates);
     const button = el("button", { cls: `open ${level}`, attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
       el("span", { cls: "stripe" }),
       el("span", { cls: "who", testid: "patient-name", text: whoText(p) }),
       el("span", { cls: "eta", testid: "eta", data: { at: at ? String(at) : "" } }),
       el("span", { cls: "sub" }, acuityBadge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
-        v ? `  ${vitalsText(v)}` : ""),
+        "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...readingsLine(p.acuity, { times: false }))),
       el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
         : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged"))));
     button.addEventListener("click", () => Detail.open(p.incident_id));

@@ -12,7 +12,10 @@ const Dash = {
   upsert(p, force) {
     const held = Dash.patients.get(p.incident_id);
     if (held && !force && (held.last_seq || 0) > (p.last_seq || 0)) return;
-    if (held && held.updates && (!p.updates || (held.last_seq || 0) > (p.last_seq || 0))) { p.updates = held.updates; p.last_seq = held.last_seq; }
+    if (held && held.updates && (!p.updates || (held.last_seq || 0) > (p.last_seq || 0))) {
+      p.updates = held.updates; p.last_seq = held.last_seq;
+      if (held.acuity && p.acuity && !p.acuity.withheld) p.acuity = held.acuity;  // assessed with those updates
+    }
     if (held) { p._etaBase = held._etaBase; p._etaMinutes = held._etaMinutes; }
     Dash.patients.set(p.incident_id, p);
     if (p.acknowledged_by) Alert.clear(p.incident_id);
@@ -42,6 +45,14 @@ const Dash = {
     if (Dash.selected === u.incident_id) { Detail.refreshLive(); Detail.markSeen(); }
   },
 
+  // The server assessed the patient again (new vitals, or a value gone stale): only shown here.
+  applyAcuity(a) {
+    const p = Dash.patients.get(a.incident_id); if (!p) return;
+    p.acuity = a.acuity;
+    Lists.renderPatients();
+    if (Dash.selected === a.incident_id) Detail.refreshLive();
+  },
+
   removed(incidentId) {
     Dash.patients.delete(incidentId); Alert.clear(incidentId); Detail.close(incidentId);
   },
@@ -65,6 +76,8 @@ const Dash = {
     $("login-view").hidden = true; $("board").hidden = false;
     $("sign-out").hidden = false; $("sound").hidden = false;
     Dash.clinical = me.role !== "clerk";
+    api("GET", "/api/patients/acuity-legend").then((rule) => $("acuity-legend-body").replaceChildren(acuityLegend(rule)))
+      .catch((e) => say(e.message));
     await Dash.resync();
     if (typeof io === "undefined") { say(tr("The live link is missing (socket.io client).")); return; }
     const socket = io("/dashboard", { transports: ["websocket"] });
@@ -77,6 +90,7 @@ const Dash = {
     // A fresh grant: the hub's word is newest.
     socket.on("patient", (p) => { Dash.upsert(p, true); Lists.renderPatients(); if (Dash.selected === p.incident_id) Detail.render(); });
     socket.on("update", (u) => Dash.applyUpdate(u));
+    socket.on("acuity", (a) => Dash.applyAcuity(a));
     socket.on("patient_removed", (r) => { Dash.removed(r.incident_id); Lists.renderPatients(); });
     socket.on("patient_acknowledged", (a) => {
       const p = Dash.patients.get(a.incident_id);

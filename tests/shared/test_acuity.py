@@ -196,3 +196,16 @@ def test_the_legend_is_the_table():
     assert rows["heart_rate"]["yellow"] == [{"op": ">=", "value": 110}, {"op": "<", "value": 50}]
     assert rows["gcs"]["yellow"] == [{"op": "<=", "value": 13}]
     assert len(rows) == len(RULES)
+
+
+def test_the_assessment_says_when_time_alone_changes_it():
+    """A screen left open must be told when a fresh value goes stale: changes_at is that moment."""
+    latest = LatestVitals.of([at(-15, systolic_bp=85, diastolic_bp=50, jcs=100), at(-2, heart_rate=88)])
+    now_red = assess(latest, NOW)
+    assert now_red.changes_at == NOW - timedelta(minutes=15) + FRESH_FOR   # the oldest fresh value's end
+    assert assess(latest, now_red.changes_at).stale == []                  # still fresh at that moment
+    after = assess(latest, now_red.changes_at + timedelta(microseconds=1))
+    assert after.level == "incomplete" and "systolic_bp" in after.stale    # and stale just after it
+    assert after.changes_at == NOW - timedelta(minutes=2) + FRESH_FOR      # then the next one's end
+    assert assess(latest, NOW + timedelta(hours=1)).changes_at is None    # nothing fresh is left
+    assert assess(LatestVitals(), NOW).changes_at is None
