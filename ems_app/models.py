@@ -37,10 +37,15 @@ class Hospital(Base):
 
 
 class Incident(Base):
+    """One patient's run. The tablet opens it with a key of its own (client_id), unique within the
+    crew, so a double tap or a resend after a lost answer finds this incident instead of opening another."""
     __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("organisation", "team", "client_id", name="uq_incidents_client_id"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    team: Mapped[str] = mapped_column(String(64), default="")  # the crew that opened it: the key's scope
+    client_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     chief_complaint: Mapped[str] = mapped_column(String(500), default="")
     location: Mapped[str] = mapped_column(String(200), default="")

@@ -1,5 +1,6 @@
 """The crew's incident: open, read the card, record the basis, fetch, ask hospitals, update."""
 from flask import Blueprint, g, jsonify
+from pydantic import Field
 from sqlalchemy import select
 
 from ems_app.api import hub
@@ -29,11 +30,20 @@ def out(incident: Incident) -> dict:
         grant_expires_at=aware(grant.expires_at) if grant else None).model_dump(mode="json")
 
 
+class NewIncidentIn(IncidentIn):
+    """Opening an incident, with the tablet's key for this one press of "new incident"."""
+    client_id: str | None = Field(None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                  description="idempotency key: the same key again returns the same incident")
+
+
 @bp.post("/incidents")
-@api("Open an incident", body=IncidentIn, response=IncidentOut, tag="incidents")
+@api("Open an incident; 200 with the same incident if this crew already used client_id", body=NewIncidentIn,
+     response=IncidentOut, tag="incidents", ok=[201, 200])
 @crew_only
 def open_incident():
-    return jsonify(out(incidents.create(hub(), g.user, body(IncidentIn)))), 201
+    data = body(NewIncidentIn)
+    incident, new = incidents.create(hub(), g.user, data, client_id=data.client_id)
+    return jsonify(out(incident)), 201 if new else 200
 
 
 @bp.get("/incidents")
@@ -87,7 +97,7 @@ def fetch_record(incident_id):
 
 
 @bp.get("/incidents/<incident_id>/record")
-@api("Show the emergency summary again (audited)", tag="incidents", errors=[404])
+@api("Show the emergency summary again (audited)", tag="incidents", errors=[404, 409])
 @crew_only
 def view_record(incident_id):
     return jsonify(incidents.view(hub(), g.user, incident_id))
@@ -95,7 +105,7 @@ def view_record(incident_id):
 
 @bp.post("/incidents/<incident_id>/inquiries")
 @api("Ask candidate hospitals at once to accept the patient", body=HospitalRequestIn, tag="routing",
-     errors=[404, 409])
+     errors=[404, 409], ok=[201])
 @crew_only
 def ask_hospitals(incident_id):
     inquiries = routing.ask(hub(), g.user, incident_id, body(HospitalRequestIn).hospital_ids)
@@ -113,7 +123,7 @@ def list_inquiries(incident_id):
 @bp.post("/incidents/<incident_id>/updates")
 @api("Send a live update (vitals, complaint, ETA, location, note); 200 if client_id was seen before",
      body=IncidentUpdate,
-     tag="incidents", errors=[404, 409])
+     tag="incidents", errors=[404, 409], ok=[201, 200])
 @crew_only
 def add_update(incident_id):
     message, new = updates.add(hub(), g.user, incident_id, body(IncidentUpdate))

@@ -8,6 +8,7 @@ import secrets
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ems_app.hub import Hub
@@ -42,14 +43,38 @@ def load(session: Session, user: User, incident_id: str, *, for_update: bool = F
     return incident
 
 
-def create(hub: Hub, user: User, data: IncidentIn) -> Incident:
-    with hub.db.transaction() as s:
-        incident = Incident(id=secrets.token_hex(8), created_by=user.id, organisation=user.organisation,
-                            chief_complaint=data.chief_complaint, location=data.location)
-        s.add(incident)
-        s.flush()
-        audit.append(s, hub.audit_key, actor=actor(user), action="incident.open", incident_id=incident.id)
-    return incident
+def create(hub: Hub, user: User, data: IncidentIn, client_id: str | None = None) -> tuple[Incident, bool]:
+    """(the incident, whether it is new). With the tablet's key for this opening, a repeat (a double
+    tap, a resend after a lost answer) returns the incident the crew opened with it, not a second one."""
+    try:
+        with hub.db.transaction() as s:
+            earlier = _opened_with(s, user, client_id)
+            if earlier is not None:
+                return earlier, False
+            incident = Incident(id=secrets.token_hex(8), created_by=user.id, organisation=user.organisation,
+                                team=user.team, client_id=client_id,
+                                chief_complaint=data.chief_complaint, location=data.location)
+            s.add(incident)
+            s.flush()
+            audit.append(s, hub.audit_key, actor=actor(user), action="incident.open", incident_id=incident.id)
+    except IntegrityError:
+        if client_id is None:
+            raise
+        with hub.db.read() as s:  # the same key from a request that committed first (PostgreSQL)
+            earlier = _opened_with(s, user, client_id)
+        if earlier is None:
+            raise
+        return earlier, False
+    return incident, True
+
+
+def _opened_with(session: Session, user: User, client_id: str | None) -> Incident | None:
+    """The incident this user's crew opened with this key, if any: the key is the crew's, never global."""
+    if client_id is None:
+        return None
+    return session.scalars(select(Incident).where(Incident.organisation == user.organisation,
+                                                  Incident.team == user.team,
+                                                  Incident.client_id == client_id)).first()
 
 
 def record_basis(hub: Hub, user: User, incident_id: str, basis: Basis) -> Incident:

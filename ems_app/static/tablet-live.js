@@ -149,10 +149,10 @@ const Live = {
     Outbox.onChange(() => Live.refreshQueued());
   },
 
-  // Queue one update and try to send everything queued, in order.
-  async enqueue(body) {
+  // Queue one update (`clientId`: the key of the press that made it) and try to send everything queued, in order.
+  async enqueue(body, clientId) {
     if (!App.incident) throw new Error(tr("Open an incident first"));
-    await Outbox.add(App.incident.id, body);
+    await Outbox.add(App.incident.id, body, clientId);
     await Live.refreshQueued();
     Live.sendQueued();
   },

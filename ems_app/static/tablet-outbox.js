@@ -1,5 +1,5 @@
-// The tablet's offline queue: every update goes into IndexedDB first, with its own client_id
-// (the hub's idempotency key), and is sent from there strictly in order. A dropout, a reload
+// The tablet's offline queue: every update goes into IndexedDB first, with the client_id of the
+// press that made it (the hub's idempotency key), and is sent from there strictly in order. A dropout, a reload
 // or a closed tab loses nothing; a resend after a lost answer is applied once (the hub answers
 // 200 with the first copy). Only what the queue needs is kept, and removed once the hub has it.
 "use strict";
@@ -33,18 +33,29 @@ const Outbox = (() => {
     });
   }
 
-  // 32 hex characters from the platform's CSPRNG: within the API's 8-64 [A-Za-z0-9_-].
-  function newClientId() {
-    const bytes = new Uint8Array(16); crypto.getRandomValues(bytes);
-    return "t" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  async function add(incidentId, body) {
-    const entry = { incident_id: incidentId, client_id: newClientId(), body: { ...body }, queued_at: new Date().toISOString() };
+  // One entry per submission: `clientId` is the key of the press that made it (common.js
+  // `submission`), so the same submission twice is the entry already queued, never a second one.
+  // Looked up and added in one transaction: two adds with one key cannot both miss each other.
+  async function add(incidentId, body, clientId) {
+    const entry = { incident_id: incidentId, client_id: clientId || newKey(), body: { ...body }, queued_at: new Date().toISOString() };
     entry.body.client_id = entry.client_id;
-    entry.n = await tx("readwrite", (s) => s.add(entry));
+    const db = await open();
+    const stored = await new Promise((resolve, reject) => {
+      const t = db.transaction(STORE, "readwrite"), store = t.objectStore(STORE);
+      let result = entry;
+      const queued = store.getAll();
+      queued.onsuccess = () => {
+        const same = queued.result.find((e) => e.client_id === entry.client_id);
+        if (same) { result = same; return; }
+        const added = store.add(entry);
+        added.onsuccess = () => { entry.n = added.result; };
+      };
+      t.oncomplete = () => resolve(result);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    });
     changed();
-    return entry;
+    return stored;
   }
 
   const all = () => tx("readonly", (s) => s.getAll());
@@ -81,5 +92,5 @@ const Outbox = (() => {
     return flushing;
   }
 
-  return { add, all, flush, newClientId, onChange: (fn) => listeners.add(fn) };
+  return { add, all, flush, newClientId: newKey, onChange: (fn) => listeners.add(fn) };
 })();

@@ -10,8 +10,27 @@ const DECLINE = { no_bed: () => tr("no bed"), no_specialist: () => tr("no specia
   treating_others: () => tr("treating other patients"), equipment: () => tr("equipment unavailable"), other: () => tr("other") };
 const LEVEL = { primary: () => tr("primary"), secondary: () => tr("secondary"), tertiary: () => tr("tertiary") };
 
+// A paramedic's action: what the one before left on screen goes (the message line and every
+// field's problem), and this one's problems appear beside their fields.
 async function act(fn) {
+  Problems.clear();
+  try { await fn(); } catch (e) { if (e.network) Live.noteNetwork(false); Problems.show(e); }
+}
+
+// What the tablet does by itself (a list refreshed, a step's data loaded): a failure is said,
+// but it clears nothing a paramedic may still have to read.
+async function refresh(fn) {
   try { await fn(); } catch (e) { if (e.network) Live.noteNetwork(false); say(e.message); }
+}
+
+// A repeated press the hub refused with 409 because the first one did the work (the second tap
+// of a double tap, or a retry after a lost answer): the incident as it is now, if `done(incident)`
+// says the work is there; otherwise the refusal stands.
+async function alreadyDone(e, code, done) {
+  if (e.status !== 409 || e.code !== code) throw e;
+  const inc = await api("GET", `/api/incidents/${App.incident.id}`);
+  if (!done(inc)) throw e;
+  return inc;
 }
 
 const Steps = {
@@ -52,23 +71,26 @@ const Steps = {
     if (phone) {
       body.identity_confirmation = $("identity-confirmation").value || null;
       body.identity_note = $("identity-note").value;
-      if (!body.identity_confirmation) throw new Error(tr("Choose how identity was confirmed"));
+      if (!body.identity_confirmation) throw fieldProblem("identity_confirmation", tr("Choose how identity was confirmed"));
     } else if (!body.face_confirmed) {
-      throw new Error(tr("Compare the card photo with the patient's face first"));
+      throw fieldProblem("face_confirmed", tr("Compare the card photo with the patient's face first"));
     }
-    const inc = await api("POST", `/api/incidents/${App.incident.id}/card`, body);
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/card`, body)
+      .catch((e) => alreadyDone(e, "identified", (i) => i.identified && i.card_kind === (phone ? "smartphone" : "physical")));
     Steps.identified(inc, phone ? tr("Smartphone card") : tr("My Number card"));
   },
 
   async attributeSearch(form) {
     const f = new FormData(form);
     const body = { name_kana: f.get("name_kana"), birth_date: f.get("birth_date"), sex: f.get("sex"), address: f.get("address") };
-    const inc = await api("POST", `/api/incidents/${App.incident.id}/attribute-search`, body);
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/attribute-search`, body)
+      .catch((e) => alreadyDone(e, "identified", (i) => i.identification === "attributes"));
     Steps.identified(inc, tr("4-attribute search"));
   },
 
   async recordBasis(basis) {
-    const inc = await api("POST", `/api/incidents/${App.incident.id}/basis`, { basis });
+    const inc = await api("POST", `/api/incidents/${App.incident.id}/basis`, { basis })
+      .catch((e) => alreadyDone(e, "basis_recorded", (i) => i.basis === basis.kind));
     setIncident(inc);
     $("basis-status").textContent = `${tr("Recorded")}: ${code(inc.basis)}`;
     Steps.renderBasisNeed(); Tablet.markDone();
@@ -110,7 +132,7 @@ const Steps = {
 
   async ask() {
     const boxes = [...$("hospitals").querySelectorAll("input[type=checkbox]:checked")];
-    if (!boxes.length) throw new Error(tr("Choose at least one hospital"));
+    if (!boxes.length) throw fieldProblem("hospital_ids", tr("Choose at least one hospital"));
     await api("POST", `/api/incidents/${App.incident.id}/inquiries`, { hospital_ids: boxes.map((b) => b.value) });
     for (const b of boxes) b.checked = false;
     say(tr("Asked; the answers appear here as they come"), true);
@@ -144,7 +166,7 @@ const Steps = {
 
   async share() {
     const recipient = $("share-recipient").value.trim();
-    if (!recipient) throw new Error(tr("Type the hospital's name"));
+    if (!recipient) throw fieldProblem("recipient", tr("Type the hospital's name"));
     const s = await api("POST", `/api/incidents/${App.incident.id}/shares`, { recipient });
     $("share-qr").src = s.qr;  // a data: URI from the hub (img-src allows data:)
     $("share-passcode").textContent = s.passcode;
@@ -174,16 +196,20 @@ const Steps = {
 
   bind() {
     for (const b of document.querySelectorAll("[data-mode]")) b.addEventListener("click", () => Steps.setMode(b.dataset.mode));
-    $("read-card").addEventListener("click", () => act(() => Steps.readCard(false)));
-    $("read-phone").addEventListener("click", () => act(() => Steps.readCard(true)));
-    $("attribute-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(() => Steps.attributeSearch(ev.target)); });
-    $("consent").addEventListener("click", () => act(() => Steps.recordBasis({ kind: "consent",
-      given_by: $("consent-by").value, method: $("consent-method").value })));
-    $("exception").addEventListener("click", () => act(() => Steps.recordBasis({ kind: "emergency_exception",
-      reason_code: $("exception-reason").value, reason_text: $("exception-text").value })));
-    $("fetch").addEventListener("click", () => act(() => Steps.fetchRecord(false)));
-    $("ask").addEventListener("click", () => act(Steps.ask));
-    $("share-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(Steps.share); });
+    // Every button that makes something on the hub acts once per press, however often it fires
+    // (common.js `submission`); a repeat the hub still sees is idempotent or a 409 handled above.
+    const press = (id, work) => { const once = submission($(id), work); $(id).addEventListener("click", () => act(once)); };
+    press("read-card", () => Steps.readCard(false));
+    press("read-phone", () => Steps.readCard(true));
+    press("consent", () => Steps.recordBasis({ kind: "consent", given_by: $("consent-by").value, method: $("consent-method").value }));
+    press("exception", () => Steps.recordBasis({ kind: "emergency_exception",
+      reason_code: $("exception-reason").value, reason_text: $("exception-text").value }));
+    press("fetch", () => Steps.fetchRecord(false));
+    press("ask", () => Steps.ask());
+    const search = submission($("attribute-search"), () => Steps.attributeSearch($("attribute-form")));
+    $("attribute-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(search); });
+    const share = submission($("create-share"), () => Steps.share());
+    $("share-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(share); });
     $("handover").addEventListener("click", () => Steps.confirm(tr("Hand the patient over now?"), Steps.handover));
     $("close").addEventListener("click", () => Steps.confirm(tr("Close the incident and purge its record?"), Steps.close));
     $("confirm-yes").addEventListener("click", () => { $("confirm").hidden = true; const a = Steps.confirmAction; Steps.confirmAction = null; if (a) act(a); });

@@ -57,41 +57,41 @@ const Vitals = {
       const n = Number(raw);
       const [lo, hi] = LIMITS[f.name];
       if (!Number.isFinite(n) || (f.name !== "temperature" && !Number.isInteger(n)) || n < lo || n > hi) {
-        f.focus();
-        throw new Error(tr("{field}: enter a number from {lo} to {hi}", { field: FIELD_NAMES[f.name](), lo, hi }));
+        throw fieldProblem(f.dataset.field, tr("{field}: enter a number from {lo} to {hi}", { field: FIELD_NAMES[f.name](), lo, hi }));
       }
       vitals[f.name] = n;
     }
     if (Vitals.jcs !== null) vitals.jcs = Vitals.jcs;
     if (vitals.systolic_bp != null && vitals.diastolic_bp != null && vitals.diastolic_bp >= vitals.systolic_bp) {
-      throw new Error(tr("Diastolic BP must be lower than systolic BP"));
+      throw fieldProblem("vitals.diastolic_bp", tr("Diastolic BP must be lower than systolic BP"));
     }
     if (!Object.keys(vitals).length) throw new Error(tr("Enter at least one vital sign"));
     return vitals;
   },
 
-  async send() {
+  // `key`: this press's idempotency key (common.js `submission`), the queued update's client_id.
+  async send(key) {
     const vitals = Vitals.read();
     vitals.taken_at = new Date().toISOString();  // when measured, even if sent later
-    await Live.enqueue({ kind: "vitals", vitals });
+    await Live.enqueue({ kind: "vitals", vitals }, key);
     for (const f of Vitals.fields()) f.value = "";
     Vitals.setJcs(Vitals.jcs);  // clears the JCS choice
     Vitals.activate(Vitals.fields()[0]);
     say(navigator.onLine ? tr("Vitals sent") : tr("Offline: vitals queued, they go out when the link returns"), true);
   },
 
-  async sendEta() {
+  async sendEta(key) {
     const raw = $("eta-minutes").value.trim(), n = Number(raw);
-    if (raw === "" || !Number.isInteger(n) || n < 0 || n > 600) throw new Error(tr("ETA: minutes from 0 to 600"));
-    await Live.enqueue({ kind: "eta", eta_minutes: n });
+    if (raw === "" || !Number.isInteger(n) || n < 0 || n > 600) throw fieldProblem("eta_minutes", tr("ETA: minutes from 0 to 600"));
+    await Live.enqueue({ kind: "eta", eta_minutes: n }, key);
     $("eta-minutes").value = "";
     say(tr("ETA sent"), true);
   },
 
-  async sendNote() {
+  async sendNote(key) {
     const text = $("note-text").value.trim();
-    if (!text) throw new Error(tr("Type a note first"));
-    await Live.enqueue({ kind: "note", text });
+    if (!text) throw fieldProblem("text", tr("Type a note first"));
+    await Live.enqueue({ kind: "note", text }, key);
     $("note-text").value = "";
     say(tr("Note sent"), true);
   },
@@ -101,8 +101,11 @@ const Vitals = {
     for (const f of Vitals.fields()) f.addEventListener("focus", () => Vitals.activate(f));
     for (const b of document.querySelectorAll("[data-jcs]")) b.addEventListener("click", () => Vitals.setJcs(Number(b.dataset.jcs)));
     for (const b of document.querySelectorAll("[data-eta]")) b.addEventListener("click", () => { $("eta-minutes").value = b.dataset.eta; });
-    $("vitals-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(Vitals.send); });
-    $("eta-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(Vitals.sendEta); });
-    $("note-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(Vitals.sendNote); });
+    // A double tap on "send vitals" is one press: one key, one queued update (common.js `submission`).
+    for (const [form, button, send] of [["vitals-form", "send-vitals", Vitals.send], ["eta-form", "send-eta", Vitals.sendEta],
+      ["note-form", "send-note", Vitals.sendNote]]) {
+      const once = submission($(button), send);
+      $(form).addEventListener("submit", (ev) => { ev.preventDefault(); act(once); });
+    }
   },
 };

@@ -14,8 +14,8 @@ const Tablet = {
     for (const b of document.querySelectorAll("nav.steps button")) {
       if (b.dataset.step === step) b.setAttribute("aria-current", "step"); else b.removeAttribute("aria-current");
     }
-    if (step === "hospitals") act(Steps.loadHospitals);
-    if (step === "summary" && App.incident && App.incident.record_status === "fetched" && !App.record) act(() => Steps.fetchRecord(true));
+    if (step === "hospitals") refresh(Steps.loadHospitals);
+    if (step === "summary" && App.incident && App.incident.record_status === "fetched" && !App.record) refresh(() => Steps.fetchRecord(true));
     if (step === "vitals") Vitals.activate(Vitals.fields()[0]);
     const main = document.querySelector(".work main"); if (main) main.scrollTop = 0;
   },
@@ -32,10 +32,10 @@ const Tablet = {
     $("who").textContent = `${me.display_name} (${me.team})`;
     $("login-view").hidden = true; $("sign-out").hidden = false; $("status").hidden = false;
     Live.start();
-    act(Steps.loadCards);
-    act(Steps.loadHospitals);
+    refresh(Steps.loadCards);
+    refresh(Steps.loadHospitals);
     // A gateway may come online (or drop) at any time: refresh the list while it is on screen.
-    Tablet.hospitalTimer = setInterval(() => { if (Tablet.step === "hospitals" && App.incident) act(Steps.loadHospitals); }, 10000);
+    Tablet.hospitalTimer = setInterval(() => { if (Tablet.step === "hospitals" && App.incident) refresh(Steps.loadHospitals); }, 10000);
     const resume = localStorage.getItem("prearrival.incident");
     if (resume) {
       try { await Tablet.enter(await api("GET", `/api/incidents/${encodeURIComponent(resume)}`)); return; }
@@ -93,14 +93,17 @@ document.addEventListener("DOMContentLoaded", async () => {
   await I18N.ready;
   Steps.bind(); Vitals.bind();
   for (const b of document.querySelectorAll("nav.steps button")) b.addEventListener("click", () => Tablet.show(b.dataset.step));
-  $("login-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(async () => {
-    const f = new FormData(ev.target);
+  const signIn = submission($("sign-in"), async () => {
+    const f = new FormData($("login-form"));
     await Tablet.signedIn(await api("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") }));
-    say(tr("Signed in"), true); }); });
+    say(tr("Signed in"), true); });
+  $("login-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(signIn); });
   $("sign-out").addEventListener("click", () => act(async () => { await api("POST", "/api/auth/logout"); location.reload(); }));
-  $("new-incident-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(async () => {
-    await Tablet.enter(await api("POST", "/api/incidents", { chief_complaint: $("complaint").value, location: $("location").value }));
-    $("complaint").value = ""; $("location").value = ""; }); });
+  // One press, one incident: the press's key goes with it, and the hub answers a repeat with the same incident.
+  const openIncident = submission($("open-incident"), async (key) => {
+    await Tablet.enter(await api("POST", "/api/incidents", { chief_complaint: $("complaint").value, location: $("location").value, client_id: key }));
+    $("complaint").value = ""; $("location").value = ""; });
+  $("new-incident-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(openIncident); });
   Live.renderStatus();
   try { await Tablet.signedIn(await api("GET", "/api/auth/me")); }
   catch (e) { $("login-view").hidden = false; if (e.network) Live.noteNetwork(false); }

@@ -1,5 +1,6 @@
 // Shared by every page of both apps: the message catalogue (Japanese first, English beside it),
-// small DOM helpers that only ever set text (never HTML), and a fetch wrapper for the JSON API.
+// small DOM helpers that only ever set text (never HTML), a fetch wrapper for the JSON API whose
+// refusals go beside the fields they are about, and one-press buttons for anything that creates.
 "use strict";
 
 const I18N = (() => {
@@ -56,11 +57,22 @@ function el(tag, opts, ...children) {
 }
 
 class ApiError extends Error {
-  constructor(message, status, code) { super(message); this.status = status; this.code = code; }
+  // `summary` is the refusal without its fields; `fields` is [{field, reason}], each reason in the user's language.
+  constructor(message, status, code, fields = [], summary = message) {
+    super(message); this.status = status; this.code = code; this.fields = fields; this.summary = summary;
+  }
   get network() { return this.status === 0; }
 }
 
-// The API takes writes as JSON only; a refusal comes back as {error, message} in both languages.
+// A problem the page found itself, on one field (a vital sign out of range): shown like the hub's.
+function fieldProblem(field, reason) {
+  return new ApiError(reason, 400, "invalid", [{ field, reason }], "");
+}
+
+// The API takes writes as JSON only; a refusal comes back in the user's language as
+// {error, message, fields: [{field, reason}]}. The message the hub builds names each field by its
+// path ("basis.emergency_exception.reason_text"): a paramedic must never see one, so the error's
+// message names the field by its label on this page instead.
 async function api(method, path, body) {
   if (method !== "GET" && body === undefined) body = {};
   let res;
@@ -71,8 +83,108 @@ async function api(method, path, body) {
     throw new ApiError(tr("No connection"), 0, "network");
   }
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(data.message || `HTTP ${res.status}`, res.status, data.error);
+  if (!res.ok) {
+    const fields = Array.isArray(data.fields) ? data.fields : [];
+    const summary = Problems.summary(data.message || `HTTP ${res.status}`, fields);
+    throw new ApiError(Problems.sentence(summary, fields), res.status, data.error, fields, summary);
+  }
   return data;
+}
+
+// Each field's problem beside the field: the input says which problem paths it answers for with
+// data-field="basis.emergency_exception.reason_text", and its visible label names it. A path no
+// input on the page claims goes to the message line, without the path.
+const Problems = {
+  BODY: "(body)",  // the input as a whole (shared/problems.py)
+
+  control(field) {
+    if (!field || field === Problems.BODY) return null;
+    return [...document.querySelectorAll("[data-field]")].find((e) => e.dataset.field === field) || null;
+  },
+
+  // What a paramedic calls the field: its label in the chosen language, never the path.
+  label(field) {
+    const c = Problems.control(field);
+    if (!c) return "";
+    if (c.dataset.fieldLabel) return c.dataset.fieldLabel;
+    const lab = c.closest("label") || (c.id && document.querySelector(`label[for="${c.id}"]`));
+    if (!lab) return c.getAttribute("aria-label") || "";
+    const primary = lab.querySelector(".bi-p");
+    if (primary) return primary.textContent.trim();
+    return [...lab.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(" ").trim();
+  },
+
+  // The hub's message without the field list it appends (web/http.py reply): the pages show that list beside the fields.
+  summary(message, fields) {
+    if (!fields.length) return message;
+    const listed = ": " + fields.map((f) => (f.field === Problems.BODY ? f.reason : `${f.field}: ${f.reason}`)).join("; ");
+    if (message.endsWith(listed)) return message.slice(0, -listed.length);
+    return fields.some((f) => message.includes(f.field)) ? I18N.one("check what you entered") : message;
+  },
+
+  // One line for where only text fits (the message line, a rejected update's reason).
+  sentence(summary, fields) {
+    const parts = fields.map((f) => { const l = Problems.label(f.field); return l ? `${l}: ${f.reason}` : f.reason; });
+    return [summary, parts.join("; ")].filter(Boolean).join(": ");
+  },
+
+  // The error on screen: each field's reason beside it, the rest on the message line.
+  show(e) {
+    const fields = (e && e.fields) || [];
+    const loose = [];
+    for (const f of fields) {
+      const c = Problems.control(f.field);
+      if (!c) { loose.push(f.reason); continue; }
+      let note = (c.closest("label") || c.parentElement).querySelector(":scope > .field-error");
+      if (!note) {
+        note = el("span", { cls: "field-error", testid: "field-error", data: { for: f.field },
+          attrs: { id: `problem-${f.field.replace(/[^A-Za-z0-9_-]/g, "-")}` } });
+        const lab = c.closest("label");
+        if (lab) lab.append(note); else c.after(note);
+      }
+      note.textContent = note.textContent ? `${note.textContent}; ${f.reason}` : f.reason;
+      c.setAttribute("aria-invalid", "true");
+      c.setAttribute("aria-describedby", note.id);
+    }
+    say((fields.length && [e.summary, ...loose].filter(Boolean).join(": ")) || (e ? e.message : ""));
+    const first = fields.map((f) => Problems.control(f.field)).find(Boolean);
+    if (first) first.focus();
+  },
+
+  // Every problem off the page, fields and message line: the next action succeeded or started.
+  clear() {
+    for (const n of document.querySelectorAll(".field-error")) n.remove();
+    for (const c of document.querySelectorAll("[data-field][aria-invalid]")) {
+      c.removeAttribute("aria-invalid"); c.removeAttribute("aria-describedby");
+    }
+    say("");
+  },
+};
+
+// An idempotency key: 32 hex characters from the platform's CSPRNG, within the API's 8-64 [A-Za-z0-9_-].
+function newKey() {
+  const bytes = new Uint8Array(16); crypto.getRandomValues(bytes);
+  return "t" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// One press of a button that creates something, however often a gloved finger fires it: the
+// button is disabled while the work is in flight and a moment after it succeeds (a double tap's
+// second tap lands on it then), and the work gets the same key until it succeeds, so a retry
+// after a lost answer is the same submission and the hub applies it once.
+const SETTLE_MS = 600;
+function submission(control, work) {
+  let key = null;
+  return async (...args) => {
+    if (control.disabled) return;
+    control.disabled = true; control.setAttribute("aria-busy", "true");
+    key = key || newKey();
+    let ok = false;
+    try { await work(key, ...args); ok = true; key = null; }
+    finally {
+      control.removeAttribute("aria-busy");
+      if (ok) setTimeout(() => { control.disabled = false; }, SETTLE_MS); else control.disabled = false;
+    }
+  };
 }
 
 function say(text, ok = false) {
