@@ -30,6 +30,12 @@ def load(overrides: dict | None = None) -> dict:
         "ASYNC_MODE": env.get("ASYNC_MODE", "threading"),
         "OQC_SEED": int(env.get("OQC_SEED", 2025)),
         "OQC_CONDITION": env.get("OQC_CONDITION", "up"),
+        # Where records come from: the simulator (default) or a FHIR endpoint in the JP-CLINS form (docs/fhir.md).
+        "RECORD_SOURCE": env.get("RECORD_SOURCE", "simulator"),
+        "FHIR_BASE_URL": env.get("FHIR_BASE_URL") or None,
+        "FHIR_TOKEN": env.get("FHIR_TOKEN") or None,
+        "FHIR_TIMEOUT_S": float(env.get("FHIR_TIMEOUT_S", 5)),  # per request; then a few retries with backoff
+        "FHIR_RETRIES": int(env.get("FHIR_RETRIES", 2)),
         "SESSION_COOKIE_SECURE": env.get("COOKIE_SECURE", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Strict",

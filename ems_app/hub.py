@@ -29,8 +29,14 @@ class Hub:
     def from_config(cls, cfg: dict) -> "Hub":
         db = Database(cfg["DATABASE_URL"], cfg["DATABASE_SCHEMA"], MIGRATIONS, cfg["DATABASE_POOL_SIZE"])
         db.migrate()
-        source = OqcSimulator(seed=cfg["OQC_SEED"])
-        source.set_condition(cfg["OQC_CONDITION"])
+        if cfg.get("RECORD_SOURCE", "simulator") == "simulator":
+            source = OqcSimulator(seed=cfg["OQC_SEED"])
+            source.set_condition(cfg["OQC_CONDITION"])
+        elif cfg["RECORD_SOURCE"] == "fhir":  # a JP-CLINS FHIR endpoint (docs/fhir.md)
+            from shared.sources.fhir import FhirSource
+            source = FhirSource.from_config(cfg)
+        else:  # never demo data by a typo
+            raise ValueError(f"RECORD_SOURCE must be simulator or fhir, not {cfg['RECORD_SOURCE']!r}")
         keys = KeyRing(Path(cfg["INSTANCE"]) / "keys", retire_after_s=cfg["GRANT_HARD_CAP_S"] + 3600)
         return cls(db=db, keys=keys, source=source, audit_key=cfg["AUDIT_KEY"], issuer=cfg["ISSUER"],
                    settings=cfg)
