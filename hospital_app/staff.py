@@ -6,6 +6,9 @@ from shared.accounts import hash_password, password_problem
 from shared.storage import Database
 
 ROLES = ("physician", "nurse", "clerk")
+# Who may open a patient's full history (fetched from the hub on demand); anyone else who asks
+# is refused, and the attempt is logged and reported like a look.
+FULL_HISTORY_ROLES = ("physician",)
 
 
 def create_staff(db: Database, username: str, display_name: str, role: str, password: str) -> Staff:

@@ -65,7 +65,8 @@ class HospitalGateways(Namespace):
                               reason=answer.reason, key_thumbprint=kid)
 
     def on_access(self, data=None):
-        """A hospital user opened a patient; the hub's audit trail records it by role."""
+        """A hospital user opened a patient, or was refused the full history; the hub's audit
+        trail records it by role, with what that role was shown (hospital_access.record_user_view)."""
         hospital_id, _ = self._hospital()
         report = parsed(AccessReport, data, "access")
         hospital_access.record_user_view(self.hub, hospital_id, report.incident_id, report.role, report.action,

@@ -41,7 +41,9 @@ class InquiryAnswer(Payload):
 
 
 class AccessReport(Payload):
-    """A staff member opened the patient at the ER, at `at` (default: now)."""
+    """A staff member opened the patient at the ER, at `at` (default: now), or asked for what their
+    role may not see. role: physician | nurse | clerk; action: view | full_history |
+    full_history_refused (checked by hospital_access.record_user_view)."""
     incident_id: IncidentId
     role: str
     action: str

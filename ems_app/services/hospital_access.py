@@ -3,7 +3,10 @@
 Connecting gateways authenticate with a private-key assertion (single use). Each redemption
 carries the grant as a DPoP-bound access token: the proof must be signed by an enrolled key
 of the grant's hospital, the very key the grant is bound to, for this request, once. Every
-refusal is audited, because probing grants is what an attacker does first."""
+refusal is audited, because probing grants is what an attacker does first.
+
+What the hospital's staff then look at is reported by the gateway (`record_user_view`) by role,
+never by name, with what that role was shown; so is a look the hospital refused them."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -22,6 +25,10 @@ from shared.summary import critical_facts, emergency_summary
 from shared.tokens import AssertionError_, GrantError, ProofError, thumbprint, verify_assertion, verify_grant, verify_proof
 from shared.tokens.assertions import claimed_hospital
 from shared.tokens.keys import load_public_jwk
+
+ROLES = ("physician", "nurse", "clerk")
+# What the gateway reports: a look, a look at the full history, or the full history refused to the user.
+USER_ACTIONS = ("view", "full_history", "full_history_refused")
 
 
 def hospital_key(hospital: Hospital, jkt: str):
@@ -62,23 +69,29 @@ def authenticate(hub: Hub, assertion: str | None) -> tuple[Hospital, str]:
     return hospital, kid
 
 
-def _refused(hub: Hub, who: str, incident_id: str | None, reason: str) -> None:
+def _refused(hub: Hub, who: str, incident_id: str | None, reason: str, **detail) -> None:
     with hub.db.transaction() as s:
         audit.append(s, hub.audit_key, actor=f"hospital:{who}", action="access.refused",
                      incident_id=incident_id if incident_id and len(incident_id) <= 32 else None,
-                     detail={"reason": reason[:200]})
+                     detail={"reason": reason[:200], **detail})
+
+
+def requester_role(requested_by: str) -> str:
+    """The role in the gateway's X-Requested-By ("physician:#12"): the hub keeps roles, not people."""
+    role = requested_by.partition(":")[0]
+    return role if role in ROLES else "unknown"
 
 
 def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof: str | None,
            incident_id: str, after_seq: int = 0, full: bool = False, requested_by: str = "") -> dict:
     """The record within the grant's scope and every update (after_seq 0), or only the updates
     after `after_seq` (a gateway catching up), or a refusal."""
-    who = "unknown"
+    who, asked = "unknown", {}
     try:
         if after_seq < 0:
             raise Refused(400, "after: must be 0 or a sequence number", "invalid")
-        if full and (after_seq or not requested_by.startswith("physician:")):
-            raise Refused(403, "the full history opens only on a physician's request", "forbidden")
+        if full:  # a refusal of the full history says who asked, by role
+            asked = {"what": "full_history", "role": requester_role(requested_by)}
         if not authorization or not authorization.startswith("DPoP "):
             raise Refused(401, "Authorization: DPoP <grant> required", "no_grant")
         grant_token = authorization[5:]
@@ -99,9 +112,12 @@ def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof:
         if claims.sub != incident_id:
             raise Refused(403, "grant is for another incident", "bad_grant")
         _use_once(hub, proof_claims["jti"], proof_claims["iat"] + 120, "proof")
+        # Checked once the hospital is known, so the refusal is on record against it.
+        if full and (after_seq or asked["role"] != "physician"):
+            raise Refused(403, "the full history opens only on a physician's request", "forbidden")
         return _deliver(hub, hospital, claims, incident_id, after_seq, full, requested_by)
     except Refused as e:
-        _refused(hub, who, incident_id, e.english)
+        _refused(hub, who, incident_id, e.english, **asked)
         raise
 
 
@@ -109,30 +125,44 @@ def _flags(s, organisation: str, incident: Incident, basis: str, action: str) ->
     if action == "updates.fetch":
         return  # catching up on vitals is part of the same look
     if basis == "emergency_exception":
-        review.flag(s, organisation, incident.id, "emergency_exception",
-                    "緊急時例外での閲覧 / viewed under the emergency exception")
+        review.flag(s, organisation, incident.id, "emergency_exception", review.VIEWED_UNDER_EXCEPTION)
     if incident.handed_over_at is not None:
-        review.flag(s, organisation, incident.id, "anomaly:after_handover",
-                    "引継ぎ後の閲覧 / record viewed after handover")
+        review.flag(s, organisation, incident.id, "anomaly:after_handover", review.VIEWED_AFTER_HANDOVER)
+
+
+def seen_by(role: str, what: str) -> list[str]:
+    """What a hospital user's look showed, by the hospital's rule for roles (hospital_app.store's
+    patient_view): the desk sees who is coming and when, never a clinical category; clinical staff
+    see the emergency summary; the full history is fetched on a physician's request."""
+    if what == "full_history_refused":
+        return []
+    if what == "full_history":
+        return ["full_history"]
+    return ["identity", "eta"] if role == "clerk" else ["emergency_summary"]
 
 
 def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, action: str,
                      at: datetime | None = None) -> None:
-    """A hospital user opened a patient at `at`: recorded by role, never by name (the hospital
-    keeps names in its own log). Accepted if one of the hospital's grants covered that moment,
-    so a view reported late, after a dropout, is still recorded."""
-    if role not in ("physician", "nurse", "clerk") or action not in ("view", "full_history"):
+    """A hospital user opened a patient at `at`, or was refused the full history: recorded by role,
+    never by name (the hospital keeps names in its own log), with what that role was shown.
+    Accepted if one of the hospital's grants covered that moment, so a look reported late, after
+    a dropout, is still recorded."""
+    if role not in ROLES or action not in USER_ACTIONS:
         raise Refused(400, "role or action not recognised", "invalid")
     at = min(at or utcnow(), utcnow())
+    refused = action == "full_history_refused"
     with hub.db.transaction() as s:
         grant = grants.covering(s, hospital_id, incident_id, at)
         if grant is None:
             raise Refused(403, "no grant covered that moment", "no_grant")
         incident = s.get(Incident, incident_id)
-        audit.append(s, hub.audit_key, actor=f"hospital:{hospital_id}", action="hospital.user_view",
-                     incident_id=incident_id, basis=grant.basis, detail={"role": role, "what": action,
-                                                                         "scope": grant.scope, "at": at.isoformat()})
-        _flags(s, f"hospital:{hospital_id}", incident, grant.basis, "hospital.user_view")
+        audit.append(s, hub.audit_key, actor=f"hospital:{hospital_id}",
+                     action="hospital.user_refused" if refused else "hospital.user_view",
+                     incident_id=incident_id, basis=grant.basis,
+                     detail={"role": role, "what": "full_history" if refused else action,
+                             "seen": seen_by(role, action), "scope": grant.scope, "at": at.isoformat()})
+        if not refused:  # nothing was shown: nothing to review as a look
+            _flags(s, f"hospital:{hospital_id}", incident, grant.basis, "hospital.user_view")
 
 
 def _eta_at(s, incident_id: str) -> str | None:
@@ -155,14 +185,20 @@ def _claimed_aud(token: str) -> str:
 def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: int, full: bool,
              requested_by: str) -> dict:
     with hub.db.transaction() as s:
-        grant = grants.redeemable(s, claims.jti)
+        # After close (handed over, within the window) the record is gone from the hub: the
+        # updates missed may still be fetched, the full history may not (grants.redeemable).
+        grant = grants.redeemable(s, claims.jti, wants_record=full)
         incident = s.get(Incident, incident_id)
-        if incident.status != "open":
-            raise Refused(403, "incident is closed", "closed")
-        action = "record.view_full" if full else ("record.view" if after_seq == 0 else "updates.fetch")
+        if full:
+            action = "record.view_full"
+        elif after_seq == 0 and incident.status == "open":
+            action = "record.view"
+        else:  # catching up, or all the updates of a closed incident: no record goes out
+            action = "updates.fetch"
         audit.append(s, hub.audit_key, actor=f"hospital:{hospital.id}", action=action, incident_id=incident_id,
                      basis=grant.basis, detail={"jti": grant.jti, "scope": grant.scope,
-                                                **({"requested_by": requested_by[:128]} if full else {})})
+                                                **({"requested_by": requested_by[:128],
+                                                    "role": requester_role(requested_by)} if full else {})})
         _flags(s, f"hospital:{hospital.id}", incident, grant.basis, action)
         record_json, record_status = incident.record_json, incident.record_status
         events = updates.since(s, incident_id, after_seq)

@@ -1,5 +1,8 @@
-"""How an incident ends: handover starts the grant's last window; closing ends everything and
-purges the EMS copy of the record; a sweeper ends grants whose time is up and tells the hospital."""
+"""How an incident ends: handover starts the grant's last window; closing purges the EMS copy of
+the record; a sweeper ends grants whose time is up and tells the hospital.
+
+Closing does not take the record away from the ER that has the patient: after handover the
+hospital keeps its copy until the window's end, as set at handover (grants.end_at_close)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -54,30 +57,40 @@ def _tell_hospitals(hub: Hub, incident_id: str, notices: list[tuple[str, int]]) 
 
 
 def close(hub: Hub, user: User, incident_id: str) -> Incident:
-    """End the incident: every grant ends now and the EMS copy of the record is purged."""
+    """End the incident and purge the EMS copy of the record. Before handover the hospital's
+    grant ends now and it is told why; after handover it runs to the end of its window."""
     with hub.db.transaction() as s:
-        return _close(s, hub, load(s, user, incident_id, for_update=True), actor(user))
+        incident = load(s, user, incident_id, for_update=True)
+        ended = _close(s, hub, incident, actor(user))
+    _tell_closed(hub, incident_id, ended)
+    return incident
 
 
-def _close(s, hub: Hub, incident: Incident, by: str) -> Incident:
+def _close(s, hub: Hub, incident: Incident, by: str) -> list[str]:
+    """Close inside the caller's transaction; the hospitals whose grant it ended, to tell once it commits."""
     if incident.status != "open":
         raise Refused(409, "incident is already closed", "closed")
-    ended = grants.revoke_all(s, hub, incident.id, "closed")
+    ended = grants.end_at_close(s, hub, incident)
     incident.status, incident.closed_at = "closed", utcnow()
     # The card id and the record go; the pseudonymous patient_ref stays for "who viewed my data".
     incident.record_json = incident.card_id = None
     audit.append(s, hub.audit_key, actor=by, action="incident.close", incident_id=incident.id,
-                 detail={"record": "purged"})
-    for g in ended:
-        hub.notifier.grant_revoked(g.hospital_id, incident.id, "closed")
-    return incident
+                 detail={"record": "purged", "handed_over": incident.handed_over_at is not None,
+                         "grants_ended": len(ended)})
+    return [g.hospital_id for g in ended]
+
+
+def _tell_closed(hub: Hub, incident_id: str, hospital_ids: list[str]) -> None:
+    for hospital_id in hospital_ids:
+        hub.notifier.grant_revoked(hospital_id, incident_id, grants.CLOSED_BEFORE_HANDOVER)
 
 
 ABANDONED_AFTER = timedelta(hours=24)
 
 
 def close_finished(hub: Hub) -> int:
-    """Close incidents whose handover window is over, and any left open a day: purge their records."""
+    """Close incidents whose handover window is over, and any left open a day: purge their records.
+    (A grant still live then is one never handed over: it ends now.)"""
     now = utcnow()
     window = timedelta(seconds=hub.settings["GRANT_WINDOW_AFTER_HANDOVER_S"])
     with hub.db.read() as s:
@@ -87,9 +100,11 @@ def close_finished(hub: Hub) -> int:
     for incident_id in due:
         with hub.db.transaction() as s:
             incident = s.get(Incident, incident_id, with_for_update=hub.db.is_postgres)
-            if incident.status == "open":
-                _close(s, hub, incident, "system")
-                closed += 1
+            if incident.status != "open":
+                continue
+            ended = _close(s, hub, incident, "system")
+        _tell_closed(hub, incident_id, ended)
+        closed += 1
     return closed
 
 

@@ -2,7 +2,14 @@
 
 The patient proves who they are with the card and their date of birth (the simulator's
 stand-in for the card's PIN). Staff names never appear: the organisation, the role, the
-time, the basis and the categories do."""
+time, the basis and what that role was actually shown do (a desk clerk: who is coming and
+when, no clinical category). A look the hospital refused a member of staff is listed too,
+as a refused attempt: the patient sees that someone asked.
+
+Each row says it in codes (`who`, `look`, `seen`, `org_kind`), which the page words in the
+reader's language (history.js); and, for API clients, in words from the message catalogue,
+Japanese first and English beside it, as this API has always answered (`role`, `action`,
+`categories`, `organisation`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,21 +19,32 @@ from sqlalchemy import select
 from ems_app.hub import Hub
 from ems_app.models import AuditEntry, Hospital, Incident, Share, User
 from ems_app.services import audit
+from ems_app.services.hospital_access import requester_role, seen_by
 from ems_app.services.identification import patient_ref
 from shared.clock import aware
-from shared.errors import Refused
+from shared.errors import N_, Refused
 from shared.sources import RecordSourceError
-from shared.summary import GRANT_SCOPE
+from web.i18n import catalogue
 
+# What happened, by `look` code. A hospital user's look is "hospital.<what>".
 LOOKS = {
-    "record.fetch": "記録を取得 / fetched the record",
-    "record.view": "救急時サマリーを閲覧 / viewed the emergency summary",
-    "record.view_full": "全履歴を閲覧 / viewed the full history",
-    "hospital.user_view": "院内で閲覧 / opened in the hospital",
-    "share.open": "QR共有で閲覧 / opened through a QR share",
+    "record.fetch": N_("fetched the record"),
+    "record.view": N_("viewed the emergency summary"),
+    "record.view_full": N_("full history sent at a physician's request"),
+    "hospital.view": N_("opened in the hospital"),
+    "hospital.full_history": N_("opened the full history in the hospital"),
+    "hospital.full_history_refused": N_("asked for the full history: refused"),
+    "share.open": N_("opened through a QR share"),
 }
-ROLES = {"paramedic": "救急隊員 / paramedic", "physician": "医師 / physician", "nurse": "看護師 / nurse",
-         "clerk": "受付 / clerk", "system": "病院システム / hospital system", "share": "QR共有先 / QR recipient"}
+ROLES = {"paramedic": N_("paramedic"), "physician": N_("physician"), "nurse": N_("nurse"), "clerk": N_("clerk"),
+         "system": N_("hospital system"), "share": N_("QR recipient")}
+SEEN = {"identity": N_("Identity"), "eta": N_("ETA"), "emergency_summary": N_("Emergency summary"),
+        "full_history": N_("Full history")}
+NOTHING_SEEN = N_("Nothing (refused)")
+FIRE_HQ = N_("fire HQ")
+# The audit actions that are a look at the record (or an attempt refused to hospital staff).
+AUDITED = ("record.fetch", "record.view", "record.view_full", "hospital.user_view", "hospital.user_refused",
+           "share.open")
 
 
 def verify_patient(hub: Hub, card_id: str, birth_date: date) -> str:
@@ -44,7 +62,7 @@ def history(hub: Hub, card_id: str, birth_date: date) -> list[dict]:
     with hub.db.transaction() as s:
         incidents = list(s.scalars(select(Incident.id).where(Incident.patient_ref == ref)))
         entries = s.scalars(select(AuditEntry).where(AuditEntry.incident_id.in_(incidents),
-                                                     AuditEntry.action.in_(LOOKS)).order_by(AuditEntry.id)).all()
+                                                     AuditEntry.action.in_(AUDITED)).order_by(AuditEntry.id)).all()
         rows = [_row(s, e) for e in entries]
         audit.append(s, hub.audit_key, actor="patient", action="patient.history_view",
                      detail={"entries": len(rows)})
@@ -53,25 +71,55 @@ def history(hub: Hub, card_id: str, birth_date: date) -> list[dict]:
 
 def _row(s, e: AuditEntry) -> dict:
     kind, _, who = e.actor.partition(":")
+    look, seen = e.action, ["emergency_summary"]
     if kind == "user":
         user = s.scalars(select(User).where(User.username == who)).first()
-        organisation, role = _organisation(s, user.organisation if user else ""), user.role if user else "?"
-        categories = "救急時サマリー / emergency summary"
+        org_kind, org_name = _organisation(s, user.organisation if user else "")
+        role = user.role if user else "?"
     elif kind == "hospital":
-        organisation = _organisation(s, e.actor)
-        role = e.detail.get("role", "system")
-        categories = ", ".join(e.detail.get("scope", GRANT_SCOPE))
+        org_kind, org_name = _organisation(s, e.actor)
+        role, look, seen = _hospital_look(e)
     else:
         share = s.get(Share, who)
-        organisation = f"{share.recipient} (QR)" if share else "QR"
-        role, categories = "share", "救急時サマリー / emergency summary"
-    return {"at": aware(e.at).isoformat(), "organisation": organisation, "role": ROLES.get(role, role),
-            "action": LOOKS[e.action], "basis": e.basis, "categories": categories}
+        org_kind, org_name = "share", share.recipient if share else ""
+        role = "share"
+    return {"at": aware(e.at).isoformat(), "basis": e.basis, "who": role, "look": look, "seen": seen,
+            "refused": look == "hospital.full_history_refused", "org_kind": org_kind, "org_name": org_name,
+            "organisation": _organisation_words(org_kind, org_name), "role": _both([ROLES.get(role, role)]),
+            "action": _both([LOOKS[look]]), "categories": _both([SEEN[c] for c in seen] or [NOTHING_SEEN])}
 
 
-def _organisation(s, code: str) -> str:
+def _hospital_look(e: AuditEntry) -> tuple[str, str, list[str]]:
+    """(role, look, seen) of a hospital's entry: the gateway's own fetch, or a staff member's look
+    as the hospital reported it (entries from before `seen` was recorded: by the same role rule)."""
+    detail = e.detail or {}
+    if e.action == "record.view_full":  # the hub sent it on the request of someone, by role
+        return detail.get("role") or requester_role(detail.get("requested_by", "")), e.action, ["full_history"]
+    if e.action == "record.view":
+        return "system", e.action, ["emergency_summary"]
+    role = detail.get("role", "system")
+    what = "full_history_refused" if e.action == "hospital.user_refused" else detail.get("what", "view")
+    seen = detail.get("seen")
+    return role, f"hospital.{what}", seen_by(role, what) if seen is None else seen
+
+
+def _organisation(s, code: str) -> tuple[str, str]:
     kind, _, ident = code.partition(":")
     if kind == "hospital":
         hospital = s.get(Hospital, ident)
-        return hospital.name if hospital else ident
-    return f"消防本部 / fire HQ: {ident}" if kind == "fire" else code
+        return kind, hospital.name if hospital else ident
+    return (kind, ident) if kind == "fire" else ("other", code)
+
+
+def _organisation_words(kind: str, name: str) -> str:
+    if kind == "fire":
+        return f"{_both([FIRE_HQ])}: {name}"
+    if kind == "share":
+        return f"{name} (QR)" if name else "QR"
+    return name
+
+
+def _both(msgids: list[str]) -> str:
+    """Japanese first and English beside it ("医師 / physician"), from the catalogue."""
+    ja = catalogue("ja")
+    return f"{'、'.join(ja.ugettext(m) for m in msgids)} / {', '.join(msgids)}"

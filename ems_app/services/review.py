@@ -1,7 +1,10 @@
 """The privacy officer's review queue: who looked without consent, and what looked odd.
 
 One item per organisation, incident and kind; repeated accesses raise its count rather than
-flooding the queue. Items are due after REVIEW_DAYS; overdue ones stand out."""
+flooding the queue. Items are due after REVIEW_DAYS; overdue ones stand out.
+
+An item's note (`summary`) is a code the page words in the officer's language (review.js);
+items stored before the codes keep their text, shown as written."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,9 +20,14 @@ from shared.errors import Refused
 
 REVIEW_DAYS = 14
 
+# Notes, as codes (review.js words them).
+VIEWED_UNDER_EXCEPTION = "viewed_under_emergency_exception"
+VIEWED_AFTER_HANDOVER = "viewed_after_handover"
+
 
 def flag(s: Session, organisation: str, incident_id: str, kind: str, summary: str) -> None:
-    """Called inside the transaction that made the access, so the flag commits with it."""
+    """Called inside the transaction that made the access, so the flag commits with it.
+    `summary`: the note, a code the page words (VIEWED_UNDER_EXCEPTION...)."""
     item = s.scalars(select(ReviewItem).where(ReviewItem.organisation == organisation,
                                               ReviewItem.incident_id == incident_id,
                                               ReviewItem.kind == kind)).first()

@@ -5,6 +5,9 @@ const KINDS = { emergency_exception: () => tr("Emergency exception"), attribute_
   "anomaly:after_handover": () => tr("Viewed after handover"), "anomaly:many_records": () => tr("Many records in a short time"),
   "anomaly:no_active_incident": () => tr("Lookup on a closed incident") };
 const DECISIONS = { justified: () => tr("Justified"), not_justified: () => tr("Not justified") };
+// An item's note is a code, worded here; items stored before the codes carry their text, shown as written.
+const NOTES = { viewed_under_emergency_exception: () => tr("viewed under the emergency exception"),
+  viewed_after_handover: () => tr("record viewed after handover") };
 let filter = "open";
 let items = [];
 
@@ -40,7 +43,8 @@ function render() {
       el("td", {}, fmt.date(item.due_at), item.overdue ? el("div", { cls: "overdue-mark" }, bi("Overdue")) : ""),
       el("td", { text: KINDS[item.kind] ? KINDS[item.kind]() : item.kind }),
       el("td", {}, el("code", { text: item.incident_id })),
-      el("td", { text: item.summary }), el("td", { text: String(item.accesses) }), decisionCell(item));
+      el("td", { text: NOTES[item.summary] ? NOTES[item.summary]() : item.summary }),
+      el("td", { text: String(item.accesses) }), decisionCell(item));
     body.append(tr_);
   }
   if (!shown.length) body.append(el("tr", {}, el("td", { cls: "empty", text: tr("none"), attrs: { colspan: "6" } })));

@@ -7,6 +7,8 @@ from hospital_app import store
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
 from hospital_app.models import AccessLog
+from hospital_app.staff import FULL_HISTORY_ROLES
+from shared.acuity import legend
 from shared.errors import Refused
 from shared.openapi import api
 
@@ -22,6 +24,14 @@ def list_patients():
         for view in views:
             log_access(view["incident_id"], "view")
     return jsonify(views)
+
+
+@bp.get("/acuity-legend")
+@api("How acuity is assessed: the one rule's table, for the dashboard's legend", tag="patients")
+@staff_only()
+def acuity_legend():
+    """Served from the rule itself, so the legend on the screen and the rule cannot disagree."""
+    return jsonify(legend())
 
 
 @bp.get("/<incident_id>")
@@ -45,18 +55,33 @@ def log_access(incident_id: str, action: str) -> None:
     current_app.extensions["gateway"].events.put(("report_access", None))
 
 
+def log_refusal(incident_id: str) -> None:
+    """A look at clinical data refused to the signed-in user: every attempt is logged here (with
+    the name) and reported to the hub (by role), with no ten minutes' grace as for a look."""
+    with db().transaction() as s:
+        s.add(AccessLog(staff=g.user.username, role=g.user.role, incident_id=incident_id[:32],
+                        action="full_history_refused"))
+    current_app.extensions["gateway"].events.put(("report_access", None))
+
+
 @bp.post("/<incident_id>/full-history")
-@api("Open the full history (physicians only; recorded here and at the hub)", tag="patients",
+@api("Open the full history (physicians only; recorded here and at the hub, refusals too)", tag="patients",
      errors=[403, 404, 503])
-@staff_only("physician")
+@staff_only()
 def full_history(incident_id):
-    """Fetched on demand and not stored: the summary is what the ER keeps."""
+    """Fetched on demand and not stored: the summary is what the ER keeps. Logged once the
+    outcome is known: a look when the hub sent it, a refused attempt when this role may not ask
+    or the hub said no (after close it has no record left to send)."""
+    if g.user.role not in FULL_HISTORY_ROLES:
+        log_refusal(incident_id)
+        raise Refused(403, "your role may not do this", "forbidden")
     grant = store.grant_if_held(db(), incident_id)
     if grant is None:
         raise Refused(404, "no such patient, or the grant has ended", "not_found")
-    log_access(incident_id, "full_history")
     resp = current_app.extensions["gateway"].fetch(incident_id, grant, {"view": "full"},
-                                                   requested_by=f"physician:#{g.user.id}")
+                                                   requested_by=f"{g.user.role}:#{g.user.id}")
+    if resp.status_code in (403, 404):
+        log_refusal(incident_id)
     if resp.status_code != 200:
         try:
             said = resp.json().get("message")
@@ -67,4 +92,5 @@ def full_history(incident_id):
             raise Refused(status, "the hub answered HTTP %(http_status)s", "hub_refused", http_status=resp.status_code)
         # The hub's own words, already in a language (the one the gateway's request got).
         raise Refused(status, "the hub refused: %(hub_said)s", "hub_refused", hub_said=said)
+    log_access(incident_id, "full_history")
     return jsonify({"incident_id": incident_id, "record": resp.json()["record"]})

@@ -3,23 +3,31 @@
 The HTTP journey test proves the API; this proves the screens: a paramedic on the crew tablet
 and a physician on the ER dashboard, each in their own browser context, see each other's
 actions without reloading, and nothing anyone typed ever runs as code. It also saves the
-screenshots in docs/screenshots, each screen in Japanese and in English. Every wait is one of
-Playwright's auto-waiting expect()s. The helpers here are shared by the other test_ui_* files."""
+screenshots (for docs/screenshots with `--screenshots docs/screenshots`), each screen in Japanese
+and in English. Every wait is one of Playwright's auto-waiting expect()s. The helpers here are
+shared by the other test_ui_* files."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.conftest import screenshots_folder
 from tests.e2e.conftest import PASSWORD
 
 pytestmark = pytest.mark.timeout(300)
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_folder()
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+
+
+@pytest.fixture(scope="module")
+def system(own_system):
+    """Its own: the alert rings for every patient on the board not yet acknowledged, and the
+    screenshots show this module's patients only."""
+    return own_system
 
 
 def set_language(page: Page, lang: str) -> None:
@@ -29,7 +37,7 @@ def set_language(page: Page, lang: str) -> None:
 
 
 def screenshot(page: Page, name: str, ready: str, top: str | None = None) -> None:
-    """docs/screenshots/<name>.ja.png and <name>.en.png of the page as it is now; the English
+    """<name>.ja.png and <name>.en.png of the page as it is now, in SCREENSHOTS; the English
     one after a reload in English (`ready` is a selector visible once the page has settled)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for lang in ("ja", "en"):
@@ -246,7 +254,11 @@ def test_paramedic_and_physician_see_each_other_live(system, new_page):
     crew.locator("#confirm-yes").click()
     expect(crew.locator("#start-view")).to_be_visible()
     assert crew.evaluate("localStorage.getItem('prearrival.incident')") is None
-    expect(patient_on(doctor, iid)).to_have_count(0)  # the grant ended with the incident
+    # The ER keeps the record for the handover window whatever the crew does next (a close after
+    # handover ends the hub's copy, never the open record in front of the physician).
+    doctor.wait_for_timeout(1000)
+    expect(patient_on(doctor, iid)).to_have_count(1)
+    expect(detail.get_by_test_id("vitals")).to_contain_text("JCS 300")
     assert_clean(crew, doctor)
 
 
