@@ -124,11 +124,14 @@ class UsedNonce(Base):
 class Share(Base):
     """A QR link plus a phoned passcode for a hospital that is not enrolled (SMART Health Links style).
 
-    The link carries no patient data; only the token's hash and the passcode's hash are stored."""
+    The link carries no patient data; only the token's hash and the passcode's hash are stored.
+    The tablet's key (client_id) for the press that made it is not unique: a repeat cannot show the
+    passcode again, so it expires the earlier share and makes a new one (services/shares.py)."""
     __tablename__ = "shares"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
     recipient: Mapped[str] = mapped_column(String(200))
     passcode_hash: Mapped[str] = mapped_column(String(256))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

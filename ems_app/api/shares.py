@@ -6,6 +6,7 @@ from ems_app.api import hub
 from ems_app.api.auth import crew_only
 from ems_app.services import shares
 from shared.openapi import api
+from shared.schemas.incident import ClientId
 from web.http import body
 
 bp = Blueprint("shares", __name__)
@@ -14,6 +15,8 @@ bp = Blueprint("shares", __name__)
 class ShareIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     recipient: str = Field(min_length=1, max_length=200, description="the hospital told the passcode by phone")
+    client_id: ClientId | None = Field(None, description="the tablet's key for this press: a repeat ends the share "
+                                                         "made with it and makes a new one (one live link)")
 
 
 class PasscodeIn(BaseModel):
@@ -22,14 +25,17 @@ class PasscodeIn(BaseModel):
 
 
 @bp.post("/api/incidents/<incident_id>/shares")
-@api("Create a QR link and a one-time passcode for a hospital that is not enrolled", body=ShareIn,
-     tag="shares", errors=[404, 409])
+@api("Create a QR link and a one-time passcode for a hospital that is not enrolled; a repeat of client_id "
+     "ends the link made with it", body=ShareIn,
+     tag="shares", errors=[404, 409], ok=[201])
 @crew_only
 def create_share(incident_id):
-    return jsonify(shares.create(hub(), g.user, incident_id, body(ShareIn).recipient, request.host_url)), 201
+    data = body(ShareIn)
+    return jsonify(shares.create(hub(), g.user, incident_id, data.recipient, request.host_url, data.client_id)), 201
 
 
 @bp.get("/s/<token>")
+@api("The page the QR code opens (HTML)", auth="none", tag="shares", page=True, errors=[404, 410])
 def share_page(token):
     """The page the QR code opens: a passcode form, no patient data until the passcode is right."""
     state = shares.status(hub(), token)

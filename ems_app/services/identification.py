@@ -16,7 +16,8 @@ from ems_app.models import AttributeSearch, Incident, User
 from ems_app.services import audit, review
 from ems_app.services.incidents import SOURCE_MESSAGES as _SOURCE_MESSAGES, actor, load
 from shared.clock import utcnow
-from shared.errors import Refused
+from shared.errors import FieldProblem, Refused
+from shared.problems import CHECK_INPUT
 from shared.schemas.incident import AttributeSearchIn, CardReadIn
 from shared.sources import RecordSourceError
 
@@ -62,11 +63,14 @@ def identify(hub: Hub, user: User, incident_id: str, data: CardReadIn) -> Incide
                          detail={"reason": e.code})
         raise Refused(503 if e.code == "source_unavailable" else 422,
                       _SOURCE_MESSAGES.get(e.code, e.code), e.code) from None
+    # Beside the field it is about (the tablet binds `fields` to its inputs), not inside the text.
     if card.has_photo and not data.face_confirmed:
-        raise Refused(400, "face_confirmed: confirm the card photo matches the patient", "face_not_confirmed")
+        raise Refused(400, CHECK_INPUT, "face_not_confirmed",
+                      fields=[FieldProblem("face_confirmed", "confirm the card photo matches the patient")])
     if not card.has_photo and data.identity_confirmation is None:
-        raise Refused(400, "identity_confirmation: a smartphone card has no photo; record how identity was "
-                           "confirmed (family, id_document, verbal)", "identity_not_confirmed")
+        raise Refused(400, CHECK_INPUT, "identity_not_confirmed", fields=[FieldProblem(
+            "identity_confirmation", "a smartphone card has no photo; record how identity was confirmed "
+                                     "(family, id_document, verbal)")])
     with hub.db.transaction() as s:
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open":

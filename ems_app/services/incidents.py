@@ -43,9 +43,10 @@ def load(session: Session, user: User, incident_id: str, *, for_update: bool = F
     return incident
 
 
-def create(hub: Hub, user: User, data: IncidentIn, client_id: str | None = None) -> tuple[Incident, bool]:
+def create(hub: Hub, user: User, data: IncidentIn) -> tuple[Incident, bool]:
     """(the incident, whether it is new). With the tablet's key for this opening, a repeat (a double
     tap, a resend after a lost answer) returns the incident the crew opened with it, not a second one."""
+    client_id = data.client_id
     try:
         with hub.db.transaction() as s:
             earlier = _opened_with(s, user, client_id)

@@ -38,23 +38,44 @@ def qr_svg(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def create(hub: Hub, user: User, incident_id: str, recipient: str, base_url: str) -> dict:
+def create(hub: Hub, user: User, incident_id: str, recipient: str, base_url: str,
+           client_id: str | None = None) -> dict:
+    """A new link and passcode. With the tablet's key for this press, a repeat (a double tap that
+    reached the hub, a resend after a lost answer) cannot be answered with the first share: its
+    passcode is kept only as a hash. So the repeat ends the earlier share and makes a new one, and
+    one press never leaves two live links."""
     token = secrets.token_urlsafe(32)
     passcode = f"{secrets.randbelow(10**6):06d}"
     with hub.db.transaction() as s:
+        # The incident's row lock (PostgreSQL; SQLite has one writer) orders two repeats of one press.
         incident = load(s, user, incident_id, for_update=True)
         if incident.status != "open" or incident.record_json is None:
             raise Refused(409, "fetch the record first", "no_record")
+        now = utcnow()
+        replaced = _end_earlier(s, incident_id, client_id, now)
         share = Share(id=secrets.token_hex(8), token_hash=_digest(token), incident_id=incident_id,
-                      recipient=recipient, passcode_hash=hash_password(passcode), created_by=user.id,
-                      expires_at=utcnow() + timedelta(seconds=hub.settings["SHARE_LIFETIME_S"]),
+                      client_id=client_id, recipient=recipient, passcode_hash=hash_password(passcode),
+                      created_by=user.id, created_at=now,
+                      expires_at=now + timedelta(seconds=hub.settings["SHARE_LIFETIME_S"]),
                       max_attempts=hub.settings["SHARE_MAX_ATTEMPTS"])
         s.add(share)
+        detail = {"share": share.id, "recipient": recipient, **({"replaces": replaced} if replaced else {})}
         audit.append(s, hub.audit_key, actor=actor(user), action="share.create", incident_id=incident_id,
-                     basis=incident.basis["kind"], detail={"share": share.id, "recipient": recipient})
+                     basis=incident.basis["kind"], detail=detail)
     url = f"{base_url.rstrip('/')}/s/{token}"
     return {"share_id": share.id, "url": url, "passcode": passcode, "qr": qr_svg(url),
             "expires_at": aware(share.expires_at).isoformat(), "max_attempts": share.max_attempts}
+
+
+def _end_earlier(s, incident_id: str, client_id: str | None, now) -> list[str]:
+    """Expire the live shares this press made before; their ids, for the audit trail."""
+    if client_id is None:
+        return []
+    earlier = list(s.scalars(select(Share.id).where(Share.incident_id == incident_id, Share.client_id == client_id,
+                                                    Share.expires_at > now)))
+    if earlier:
+        s.execute(update(Share).where(Share.id.in_(earlier)).values(expires_at=now))
+    return earlier
 
 
 def status(hub: Hub, token: str) -> str:

@@ -12,7 +12,18 @@ const App = {
   delivery: { delivered_seq: 0, seen_seq: 0, acknowledged_at: null, hospital_id: null },
   hospitals: new Map(),        // id -> name
   socket: null, socketUp: false, fetchFailed: false, downSince: null,
+  acuityTimer: null,           // asks the hub again when its assessment next changes by time alone
+  acuityAsked: 0,              // the latest question for the assessment: only its answer is shown
 };
+
+// The acuity is the hub's, by the one rule the ER dashboard uses (shared/acuity.py); the tablet
+// never judges a patient. It is not in the answer to a posted update (the hub's hottest write
+// path would read every vitals set back for it), so the tablet asks for the incident once its
+// queue has drained with vitals in it: one read per burst, not one per update. Time alone changes
+// the answer too (a value goes stale): the hub says when (`changes_at`) and the tablet asks again
+// then. It times that by its own clock; one running ahead of the hub's gets the same answer back,
+// so it never asks more often than this.
+const ACUITY_MIN_WAIT_MS = 10000;
 
 // The hub's view of the incident changed: keep it, and what the side panel shows of it.
 function setIncident(inc) {
@@ -69,7 +80,9 @@ const Live = {
     er.hidden = !(inc && inc.hospital_id);
     er.dataset.acknowledged = d.acknowledged_at ? "yes" : "no";
     er.className = `chip ${d.acknowledged_at ? "on" : "warn"}`;
-    er.replaceChildren(d.acknowledged_at ? bi("ER acknowledged {t}", { t: fmt.hm(d.acknowledged_at) }) : bi("ER not yet acknowledged"));
+    er.dataset.record = d.record_delivered === false ? "awaited" : "delivered";
+    er.replaceChildren(d.acknowledged_at ? bi("ER acknowledged {t}", { t: fmt.hm(d.acknowledged_at) })
+      : d.record_delivered === false ? bi("Accepted, record not yet delivered") : bi("ER not yet acknowledged"));
   },
 
   stateOf(seq) {
@@ -104,23 +117,58 @@ const Live = {
       delivered_seq: Math.max(d.delivered_seq || 0, same ? prev.delivered_seq : 0),
       seen_seq: Math.max(d.seen_seq || 0, same ? prev.seen_seq : 0),
       acknowledged_at: d.acknowledged_at || (same ? prev.acknowledged_at : null),
+      record_delivered: d.record_delivered !== false || (same && prev.record_delivered === true),
       hospital_id: d.hospital_id || null };
     Live.renderUpdates();
   },
 
-  // Catch up after a (re)connect or a resume: the hub's updates and states, the answers, the grant.
+  // Catch up after a (re)connect or a resume: the hub's updates and states, the answers, the grant, the acuity.
   async resync() {
     if (!App.incident) return;
-    const iid = App.incident.id;
+    const iid = App.incident.id, asked = ++App.acuityAsked;
     try {
       const [inc, state] = await Promise.all([api("GET", `/api/incidents/${iid}`), api("GET", `/api/incidents/${iid}/updates`)]);
       if (!App.incident || App.incident.id !== iid) return;
       Live.noteNetwork(true);
       App.updates = state.updates.map((u) => ({ seq: u.seq, kind: u.kind, payload: u.payload, at: u.at }));
       setIncident(inc); Live.applyDelivery(state);
+      if (asked === App.acuityAsked) Live.showAcuity(inc.acuity);
       await Steps.refreshInquiries();
     } catch (e) {
       if (e.network) Live.noteNetwork(false); else say(e.message);
+    }
+  },
+
+  // The badge and each measure's latest value with its own time, stale and missing marked, drawn
+  // as the dashboard draws them (record.js `Acuity`). null: no incident, nothing shown.
+  showAcuity(acuity) {
+    clearTimeout(App.acuityTimer);
+    const box = $("acuity-now");
+    if (!acuity) { box.replaceChildren(); return; }
+    const readings = Acuity.line(acuity);
+    box.replaceChildren(el("p", { cls: "acuity-level" }, Acuity.badge(Acuity.levelOf(acuity))),
+      el("p", { cls: "vitals-now", testid: "vitals" }, ...(readings.length ? readings : [tr("no vitals yet")])));
+    if (acuity.changes_at) {
+      const wait = new Date(acuity.changes_at) - Date.now() + 1000;
+      App.acuityTimer = setTimeout(() => Live.refreshAcuity(), Math.max(wait, ACUITY_MIN_WAIT_MS));
+    }
+  },
+
+  async refreshAcuity() {
+    const iid = App.incident && App.incident.id;
+    if (!iid) return;
+    const asked = ++App.acuityAsked;  // answers may cross
+    clearTimeout(App.acuityTimer);
+    try {
+      const inc = await api("GET", `/api/incidents/${iid}`);
+      if (!App.incident || App.incident.id !== iid || asked !== App.acuityAsked) return;
+      Live.noteNetwork(true);
+      setIncident(inc);
+      Live.showAcuity(inc.acuity);
+    } catch (e) {
+      if (e.network) Live.noteNetwork(false);
+      // What is shown stays, each value with its time; a reconnect resyncs, and this tries again.
+      if (asked === App.acuityAsked) App.acuityTimer = setTimeout(() => Live.refreshAcuity(), 3 * ACUITY_MIN_WAIT_MS);
     }
   },
 
@@ -158,6 +206,7 @@ const Live = {
   },
 
   async sendQueued() {
+    let vitalsSent = false;
     const sent = await Outbox.flush(
       (entry) => api("POST", `/api/incidents/${entry.incident_id}/updates`, entry.body),
       (entry, stored) => {
@@ -166,11 +215,13 @@ const Live = {
           App.updates.push({ seq: stored.seq, kind: stored.kind, payload: stored.payload, at: stored.at });
           App.updates.sort((a, b) => a.seq - b.seq);
         }
+        if (App.incident && entry.incident_id === App.incident.id && stored.kind === "vitals") vitalsSent = true;
       },
       (entry, e) => { App.rejected.push({ ...entry, reason: e.message }); say(e.message); },
     ).catch((e) => { say(e.message); return false; });
     if (sent === false) Live.noteNetwork(false);  // kept for later: the status bar says the link is down
     await Live.refreshQueued();
+    if (vitalsSent) Live.refreshAcuity();  // the queue has drained (or stopped): one read for the whole burst
     return sent;
   },
 };

@@ -164,10 +164,12 @@ const Steps = {
     if (c.status === "declined") say(`${name}: ${tr("declined")}`);
   },
 
-  async share() {
+  // `key`: this press's key. The hub cannot show a passcode twice, so a repeat of the press ends
+  // the link it made before and makes a new one: whatever this shows is the one live link.
+  async share(key) {
     const recipient = $("share-recipient").value.trim();
     if (!recipient) throw fieldProblem("recipient", tr("Type the hospital's name"));
-    const s = await api("POST", `/api/incidents/${App.incident.id}/shares`, { recipient });
+    const s = await api("POST", `/api/incidents/${App.incident.id}/shares`, { recipient, client_id: key });
     $("share-qr").src = s.qr;  // a data: URI from the hub (img-src allows data:)
     $("share-passcode").textContent = s.passcode;
     $("share-expiry").textContent = fmt.dateTime(s.expires_at);
@@ -208,7 +210,7 @@ const Steps = {
     press("ask", () => Steps.ask());
     const search = submission($("attribute-search"), () => Steps.attributeSearch($("attribute-form")));
     $("attribute-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(search); });
-    const share = submission($("create-share"), () => Steps.share());
+    const share = submission($("create-share"), (key) => Steps.share(key));
     $("share-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(share); });
     $("handover").addEventListener("click", () => Steps.confirm(tr("Hand the patient over now?"), Steps.handover));
     $("close").addEventListener("click", () => Steps.confirm(tr("Close the incident and purge its record?"), Steps.close));

@@ -65,6 +65,7 @@ const Tablet = {
     $("record-view").replaceChildren(); $("fetch").hidden = false; $("inquiries").replaceChildren();
     $("share-result").hidden = true; $("card-status").textContent = ""; $("basis-status").textContent = "";
     $("handover-status").textContent = ""; $("incident-patient").textContent = "-";
+    Live.showAcuity(null);  // never the last incident's patient: the resync below brings this one's
     setIncident(inc);
     $("start-view").hidden = true; $("incident-view").hidden = false;
     Steps.setMode("card"); Tablet.markDone();
@@ -82,6 +83,7 @@ const Tablet = {
 
   leave() {
     setIncident(null);
+    Live.showAcuity(null);
     sessionStorage.removeItem("prearrival.step");
     App.record = null; App.updates = []; App.queued = [];
     Live.renderStatus();

@@ -4,10 +4,14 @@ The basis is a discriminated union so a consent can never carry an exception rea
 emergency exception can never be recorded without one."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.acuity import Acuity
+from shared.errors import Invalid
 
 EXCEPTION_REASONS = {
     "unconscious": "意識障害のため同意取得不能 / unconscious",
@@ -39,10 +43,17 @@ class BasisIn(BaseModel):
     basis: Basis
 
 
+# The tablet's key for one press of a button that creates something (web/static/common.js
+# `submission`): a double tap or a resend after a lost answer carries the same key.
+ClientId = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
 class IncidentIn(BaseModel):
+    """Opening an incident, with the tablet's key for this one press of "new incident"."""
     model_config = ConfigDict(extra="forbid")
     chief_complaint: str = Field("", max_length=500)
     location: str = Field("", max_length=200)
+    client_id: ClientId | None = Field(None, description="idempotency key: the same key again returns the same incident")
 
 
 IDENTITY_CHECKS = {
@@ -70,6 +81,15 @@ class AttributeSearchIn(BaseModel):
     sex: Literal["male", "female"]
     address: str = Field(min_length=2, max_length=200)
 
+    @field_validator("name_kana", "address")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        # Record sources compare without spaces of any width (NFKC); a name of spaces alone
+        # would reach the source empty, after the search already counted against the crew's limit.
+        if not "".join(unicodedata.normalize("NFKC", text).split()):
+            raise Invalid("should not be blank")
+        return text
+
 
 class IncidentOut(BaseModel):
     id: str
@@ -85,6 +105,9 @@ class IncidentOut(BaseModel):
     record_status: str
     hospital_id: str | None
     grant_expires_at: datetime | None = None
+    acuity: Acuity | None = Field(
+        None, description="the patient's acuity by the one rule (shared/acuity.py), from every vitals update "
+                          "stored; in the answer for one incident only (null elsewhere)")
 
 
 class HospitalRequestIn(BaseModel):

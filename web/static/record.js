@@ -195,3 +195,78 @@ function vitalsText(v) {
   if (v.gcs) parts.push(`GCS ${v.gcs.eye + v.gcs.verbal + v.gcs.motor}`);
   return parts.join("  ");
 }
+
+// Acuity as the server assessed it with the one rule (shared/acuity.py), drawn alike on the crew
+// tablet and the ER dashboard: never judged here, so no screen can disagree with the rule or with
+// the other screen. The level by colour AND by word; EACH measure's own latest value with its own
+// time (an entry with a pulse alone hides nothing taken before it); a stale value marked and why;
+// the deciding measures never taken listed.
+const Acuity = {
+  // "incomplete" is never green and never "stable": a deciding measure is missing or too old to
+  // trust. The desk is told it may not see clinical data, never "no vitals" (it may be looking at
+  // a patient in shock).
+  LABEL: {
+    red: () => bi("critical"), yellow: () => bi("urgent"), green: () => bi("stable"),
+    incomplete: () => bi("incomplete (not measured or old values)"), none: () => bi("no vitals received"),
+    withheld: () => bi("clinical data withheld for your role"),
+  },
+
+  // What each measure is called on screen (the deciding ones are listed when missing).
+  NAME: { systolic_bp: "SBP", diastolic_bp: "DBP", heart_rate: "HR", spo2: "SpO2",
+    respiratory_rate: "RR", temperature: "T", consciousness: "JCS/GCS" },
+
+  // The order of the primary survey; DBP on its own only when not taken with the SBP.
+  ORDER: ["systolic_bp", "diastolic_bp", "heart_rate", "spo2", "respiratory_rate", "consciousness", "temperature"],
+
+  // An answer without an assessment is not judged: not green.
+  levelOf(acuity) {
+    if (!acuity) return "incomplete";
+    if (acuity.withheld) return "withheld";
+    return Acuity.LABEL[acuity.level] ? acuity.level : "incomplete";
+  },
+
+  badge(level) {
+    return el("span", { cls: `acuity ${level}`, testid: "acuity", data: { level } }, Acuity.LABEL[level]());
+  },
+
+  // One reading as text: "BP 85/50" (the pair when taken together), "JCS 100", "SpO2 97%".
+  readingText(measure, r, measures) {
+    const dia = measures.diastolic_bp;
+    switch (measure) {
+      case "systolic_bp": return dia && dia.taken_at === r.taken_at ? `BP ${r.value}/${dia.value}` : `SBP ${r.value}`;
+      case "spo2": return `SpO2 ${r.value}%`;
+      case "temperature": return `T ${r.value}℃`;
+      case "consciousness": return `${r.scale === "gcs" ? "GCS" : "JCS"} ${r.value}`;
+      default: return `${Acuity.NAME[measure]} ${r.value}`;
+    }
+  },
+
+  readings(acuity) {
+    const m = (acuity && acuity.measures) || {};
+    return Acuity.ORDER.filter((k) => m[k] && !(k === "diastolic_bp" && m.systolic_bp && m.systolic_bp.taken_at === m[k].taken_at))
+      .map((k) => ({ measure: k, r: m[k], text: Acuity.readingText(k, m[k], m) }));
+  },
+
+  // The latest vitals, one element per measure with its time; `times: false` is a list's short form.
+  line(acuity, { times = true } = {}) {
+    const parts = [];
+    for (const { measure, r, text } of Acuity.readings(acuity)) {
+      const reading = el("span", { cls: `reading ${r.level}${r.stale ? " stale" : ""}`, testid: "reading",
+        data: { measure, level: r.level, stale: String(r.stale) } }, el("b", { text }));
+      if (times) reading.append(" ", el("time", { text: fmt.hm(r.taken_at), attrs: { datetime: r.taken_at } }));
+      if (r.stale) {
+        const n = { n: acuity.fresh_for_minutes };
+        reading.setAttribute("title", tr("stale: older than {n} min", n));
+        if (times) reading.append(" ", el("span", { cls: "stale-mark", testid: "stale" }, bi("stale: older than {n} min", n)));
+      }
+      parts.push(reading, " ");
+    }
+    if (times && acuity && acuity.missing && acuity.missing.length && parts.length) {
+      parts.push(el("span", { cls: "missing", testid: "missing" }, bi("not measured"),
+        `: ${acuity.missing.map((m) => Acuity.NAME[m] || m).join(", ")}`));
+    }
+    return parts;
+  },
+
+  text(acuity) { return Acuity.readings(acuity).map((x) => x.text).join("  "); },
+};
