@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select
 
+from hospital_app import visibility
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
 from hospital_app.models import Inquiry
@@ -33,7 +34,9 @@ class AnswerIn(BaseModel):
 def list_inquiries():
     with db().read() as s:
         rows = s.scalars(select(Inquiry).order_by(Inquiry.received_at.desc()).limit(100)).all()
-    return jsonify([{"inquiry_id": i.id, "incident_id": i.incident_id, "status": i.status, **i.summary}
+    to = visibility.audience(g.user.role)
+    return jsonify([visibility.shown("inquiry", {"inquiry_id": i.id, "incident_id": i.incident_id,
+                                                 "status": i.status, **i.summary}, to)
                     for i in rows])
 
 

@@ -1,9 +1,10 @@
-"""Incoming patients as the signed-in role may see them; each look at a record is logged."""
+"""Incoming patients as the signed-in role may see them (hospital_app/visibility.py); each look
+at a record is logged."""
 from datetime import timedelta
 
 from flask import Blueprint, current_app, g, jsonify
 
-from hospital_app import store
+from hospital_app import store, visibility
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
 from hospital_app.models import AccessLog
@@ -20,7 +21,7 @@ bp = Blueprint("patients", __name__, url_prefix="/api/patients")
 @staff_only()
 def list_patients():
     views = [store.patient_view(db(), i, g.user.role) for i in store.patient_ids(db())]
-    if g.user.role in store.CLINICAL_ROLES:  # the list carries the records: each is a look
+    if visibility.audience(g.user.role) == visibility.CLINICAL:  # the list carries the records: each is a look
         for view in views:
             log_access(view["incident_id"], "view")
     return jsonify(views)

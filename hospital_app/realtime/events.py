@@ -14,8 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from hospital_app import store
 from hospital_app.models import Staff
-from hospital_app.realtime.dashboard import CLINICAL, DESK, NS
-from hospital_app.store import CLINICAL_ROLES
+from hospital_app.realtime.dashboard import NS
+from hospital_app.visibility import CLINICAL_ROLES, audience
 from shared.errors import N_, Refused
 from shared.problems import field_problems
 from shared.storage import Database
@@ -75,7 +75,7 @@ class DashboardEvents(Namespace):
         staff = self._signed_in()
         if staff is None:
             raise ConnectionRefusedError("sign in first")
-        join_room(CLINICAL if staff.role in CLINICAL_ROLES else DESK)
+        join_room(audience(staff.role))  # its room gets what its role may see (Dashboard)
 
     # `data=None`: an event sent with no payload is refused as malformed, like any other.
     def on_seen(self, data=None):

@@ -93,14 +93,14 @@ def test_an_update_in_order_is_stored_and_pushed_to_clinical_dashboards(er_app, 
 
 
 def test_an_inquiry_is_stored_and_shown(er_app, gateway):
-    clerk = dashboard(er_app, "clerk")
+    doctor = dashboard(er_app, "doc")  # the desk's copy is the role matrix's (test_role_matrix.py)
     inquiry = {"inquiry_id": "q1", "incident_id": "inc1", "status": "pending", "asked_at": "2026-01-01T00:00:00+00:00",
                "chief_complaint": "胸痛", "age_band": "80s", "sex": "male", "eta_minutes": 7,
                "vitals": {"heart_rate": 88}, "basis": "consent"}
     from_hub(gateway, "inquiry", inquiry)
     [(name, event)] = queued(gateway)
     gateway.lane_events[name](event)
-    [pushed] = [m["args"][0] for m in clerk.get_received("/dashboard") if m["name"] == "inquiry"]
+    [pushed] = [m["args"][0] for m in doctor.get_received("/dashboard") if m["name"] == "inquiry"]
     assert pushed == inquiry
     assert signed_in(er_app, "doc").get("/api/inquiries").json[0]["inquiry_id"] == "q1"
 
