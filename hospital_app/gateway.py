@@ -7,6 +7,12 @@ for what it missed, so nothing is lost across a dropout. What the ER decides (an
 handover) goes to the hub as a call; a hub that cannot be reached or does not answer, or that
 refuses, is a `Refused` for the caller.
 
+An acceptance's grant is stored with the acceptance and kept until the patient's record is
+stored: a fetch that fails (link down, hub stalled, this app restarted) is tried again, with
+backoff, until it succeeds or the hub refuses the grant. A reconnect recovers the grants the hub
+says this hospital holds and has no patient for, so a fault at the moment of acceptance never
+loses an accepted patient.
+
 Each held patient's latest vitals are kept in memory, so every vitals update, and every value
 going stale, pushes the acuity assessed again by the one rule (shared/acuity.py) without reading
 the store on the live path."""
@@ -54,6 +60,12 @@ class CatchUp:
 
 
 @dataclass(frozen=True)
+class FetchRecord:
+    """An accepted patient whose record has not arrived: fetch it, in the patient's own lane."""
+    incident_id: str
+
+
+@dataclass(frozen=True)
 class Reassess:
     """A value of this patient has gone stale: assess again, in the patient's own lane."""
     incident_id: str
@@ -83,6 +95,7 @@ class Gateway:
             "update": self.update_received,
             "resync": self.resync,
             "catch_up": self.catch_up,
+            "fetch_record": self.fetch_record,
             "forward_ack": self.send_ack,
             "report_access": self.send_access_reports,
             "reassess": self.reassess,
@@ -94,6 +107,8 @@ class Gateway:
         self._changes_lock = threading.Lock()
         self._delivered: dict[str, int] = {}  # cumulative 'delivered' acks waiting for a quiet moment
         self._delivered_lock = threading.Lock()
+        self._fetching: set[str] = set()  # records queued to be fetched again, each once
+        self._fetching_lock = threading.Lock()
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
@@ -118,6 +133,8 @@ class Gateway:
         self.events.start(self.lane_events, self._stopped)
         for incident_id in store.patient_ids(self.db):  # after a restart: their values still go stale
             self.events.put(("reassess", Reassess(incident_id)))
+        for incident_id in store.pending_grants(self.db):  # accepted before a restart, record not here yet
+            self._fetch_soon(incident_id)
         threading.Thread(target=self._housekeeping, name="gateway-housekeeping", daemon=True).start()
         threading.Thread(target=self._connect_loop, name="gateway-connect", daemon=True).start()
 
@@ -165,7 +182,7 @@ class Gateway:
         answered = parse("inquiry_answer", Answered, result)
         if answered is None:
             raise Refused(502, "the hub's answer was not understood", "bad_gateway")
-        store.set_inquiry_status(self.db, inquiry_id, answered.status)
+        store.accepted(self.db, inquiry_id, answered.status, answered.incident_id, answered.grant)
         self.dashboard.inquiry_changed(inquiry_id, answered.status)
         if answered.grant:
             self.events.put(("grant", Grant(incident_id=answered.incident_id, grant=answered.grant)))
@@ -189,11 +206,12 @@ class Gateway:
 
     # ---- the lanes' work: each incident's events one at a time, in arrival order ----
     def _housekeeping(self) -> None:
-        """Once a second, beside the lanes: the batched 'delivered' acks, expired grants purged, and
-        patients whose assessment time has changed queued to be assessed again."""
+        """Once a second, beside the lanes: the batched 'delivered' acks, expired grants purged,
+        patients whose assessment time has changed queued to be assessed again, and records still
+        awaited whose next try is due queued to be fetched."""
         while not self._stopped.wait(ACK_EVERY_S):
             # one failing does not stop the others
-            for chore in (self._flush_delivered, self._purge_expired, self._reassess_due):
+            for chore in (self._flush_delivered, self._purge_expired, self._reassess_due, self._records_due):
                 try:
                     chore()
                 except Exception:
@@ -211,7 +229,46 @@ class Gateway:
     def grant_received(self, grant: Grant) -> None:
         if store.has_grant(self.db, grant.incident_id, grant.grant):
             return  # the ack and the broadcast both carry it; redeem once
-        self._redeem(grant.incident_id, grant.grant, after=0, fresh=True)
+        store.hold_grant(self.db, grant.incident_id, grant.grant)  # the push may be the first we hear of it
+        self._fetch_record(grant.incident_id, grant.grant)
+
+    def fetch_record(self, due: FetchRecord) -> None:
+        """Try again to fetch an accepted patient's record (after a failure, a restart or a reconnect)."""
+        with self._fetching_lock:
+            self._fetching.discard(due.incident_id)
+        grant = store.pending_grant(self.db, due.incident_id)
+        if grant is None:
+            return  # it arrived, or the hub refused it, meanwhile
+        if store.last_seq(self.db, due.incident_id) is not None:
+            store.drop_grant(self.db, due.incident_id)  # here already; a catch-up fetches what it missed
+            return
+        self._fetch_record(due.incident_id, grant)
+
+    def _fetch_record(self, incident_id: str, grant: str) -> None:
+        """A new patient's record. Until it is stored the grant stays held; any failure but the
+        hub's refusal is tried again later (store.grant_failed says when)."""
+        try:
+            self._redeem(incident_id, grant, after=0, fresh=True)
+        except Exception as e:  # the link, the hub or the store: whatever it was, the patient is not given up
+            delay = store.grant_failed(self.db, incident_id, type(e).__name__)
+            if delay is None:  # the record was stored: what failed came after it (a push, an update)
+                log.exception("gateway: handling the record of incident %s failed after it was stored", incident_id)
+            else:
+                log.warning("gateway: the record of incident %s did not arrive (%s); trying again in %ss",
+                            incident_id, type(e).__name__, delay)
+
+    def _fetch_soon(self, incident_id: str) -> None:
+        with self._fetching_lock:
+            if incident_id in self._fetching:
+                return
+            self._fetching.add(incident_id)
+        self.events.put(("fetch_record", FetchRecord(incident_id)))
+
+    def _records_due(self) -> None:
+        for incident_id in store.drop_ended_grants(self.db):
+            log.warning("gateway: the grant of incident %s ended before its record could be fetched", incident_id)
+        for incident_id in store.pending_grants(self.db, due_only=True):
+            self._fetch_soon(incident_id)
 
     def fetch(self, incident_id: str, grant: str, params: dict, requested_by: str = "") -> requests.Response:
         """One redemption: the grant as a DPoP-bound token with a fresh proof for this exact request."""
@@ -223,8 +280,10 @@ class Gateway:
 
     def _redeem(self, incident_id: str, grant: str, after: int, fresh: bool) -> None:
         resp = self.fetch(incident_id, grant, {"after": after})
-        if resp.status_code == 403:
-            self._forget(incident_id, resp.json().get("error", "refused"))
+        if resp.status_code == 403:  # the hub's word is final: the reason goes to the log and the dashboards
+            why = _refusal_code(resp)
+            log.warning("gateway: the hub refused the grant of incident %s (%s)", incident_id, why)
+            self._forget(incident_id, why)
             return
         resp.raise_for_status()
         body = resp.json()
@@ -263,11 +322,21 @@ class Gateway:
             self.sio.emit("ack", {"incident_id": incident_id, "what": what, "seq": seq}, namespace=NS)
 
     def _flush_delivered(self) -> None:
+        # Kept while the link is down: a new patient's first 'delivered' (its record, seq 0) may be
+        # the only one, and until the hub has it the crew reads "record not yet delivered".
+        if not self.sio.connected:
+            return
         with self._delivered_lock:
             pending, self._delivered = self._delivered, {}
-        if pending and self.sio.connected:  # one event for the whole batch: one hub transaction
+        if not pending:
+            return
+        try:  # one event for the whole batch: one hub transaction
             self.sio.emit("acks", [{"incident_id": i, "what": "delivered", "seq": seq} for i, seq in pending.items()],
                           namespace=NS)
+        except socketio.exceptions.SocketIOError:  # dropped since the check: next time
+            with self._delivered_lock:
+                for incident_id, seq in pending.items():
+                    self._delivered[incident_id] = max(seq, self._delivered.get(incident_id, 0))
 
     def send_ack(self, ack: Ack) -> None:
         self._ack(ack.incident_id, ack.what, ack.seq)
@@ -338,12 +407,14 @@ class Gateway:
             self.dashboard.patient(store.patient_view(self.db, ends.incident_id))
 
     def _forget(self, incident_id: str, reason: str) -> None:
+        store.drop_grant(self.db, incident_id)  # a record still awaited will not come now
         if store.purge_patient(self.db, incident_id):
             self._drop_acuity(incident_id)
             self.dashboard.patient_removed(incident_id, reason)
 
     def resync(self, _=None) -> None:
-        """After (re)connecting: fresh inquiries, drop patients whose grant ended, fetch gaps."""
+        """After (re)connecting: fresh inquiries, drop patients whose grant ended, fetch gaps, and
+        fetch the record of every accepted patient that is not here yet."""
         state = parse("pending", Pending, self.sio.call("pending", namespace=NS, timeout=CALL_TIMEOUT_S))
         if state is None:
             return
@@ -351,8 +422,15 @@ class Gateway:
             self.inquiry_received(inquiry)
         self.send_access_reports()
         live = {g.incident_id for g in state.grants}
-        for incident_id, _grant, _last in store.held_patients(self.db):
+        held = store.held_patients(self.db)
+        for incident_id, _grant, _last in held:
             self.events.put(("catch_up", CatchUp(incident_id, live=incident_id in live)))
+        here = {incident_id for incident_id, _grant, _last in held}
+        for lacking in state.grants:  # accepted, and the grant lost before it was stored (or never got here)
+            if lacking.grant and lacking.incident_id not in here:
+                store.hold_grant(self.db, lacking.incident_id, lacking.grant)
+        for incident_id in store.pending_grants(self.db):  # now, not at the next try: the link is back
+            self._fetch_soon(incident_id)
 
     def catch_up(self, patient: CatchUp) -> None:
         """In the incident's own lane, so a replay never interleaves with its live updates."""
@@ -374,6 +452,15 @@ class Gateway:
                 store.mark_reported(self.db, entry_id)  # no_grant: outside any grant; kept in the local log
 
     def _purge_expired(self) -> None:
-        for incident_id in store.purge_expired(self.db):
+        for incident_id, why in store.purge_ended(self.db):
             self._drop_acuity(incident_id)
-            self.dashboard.patient_removed(incident_id, "expired")
+            self.dashboard.patient_removed(incident_id, why)
+
+
+def _refusal_code(resp: requests.Response) -> str:
+    """The code of the hub's refusal (the grant's revoke reason, or which end it reached)."""
+    try:
+        code = resp.json().get("error")
+    except (ValueError, AttributeError):
+        code = None
+    return code if isinstance(code, str) and code else "refused"

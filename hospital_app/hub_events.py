@@ -58,7 +58,10 @@ class Update(HubEvent):
 
 
 class LiveGrant(HubEvent):
+    """A grant the hub says this hospital holds; with its token, so a gateway that lost it (a
+    fault at the moment of acceptance) can still fetch the patient's record."""
     jti: str | None = None
+    grant: str | None = Field(default=None, min_length=1)
 
 
 class Pending(BaseModel):

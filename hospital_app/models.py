@@ -49,6 +49,20 @@ class Patient(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class PendingGrant(Base):
+    """An acceptance whose record has not arrived yet: the grant, stored with the acceptance and
+    kept until the record is stored or the hub refuses the grant. A dropout, a stalled hub or a
+    restart between the two would otherwise lose an accepted patient for good."""
+    __tablename__ = "pending_grants"
+    incident_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    grant: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]  # the token's own end; past it the hub would only refuse
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(64))  # why the last fetch failed, for the log
+
+
 class PatientUpdate(Base):
     __tablename__ = "patient_updates"
     __table_args__ = (UniqueConstraint("incident_id", "seq"),)
@@ -64,7 +78,9 @@ class AccessLog(Base):
     """Who at this hospital opened which patient's record, for the hospital's own review.
 
     Each entry is also reported to the hub (by role, not name) for the patient's "who viewed"
-    page; `reported` marks those the hub has acknowledged, so none is lost to a dropout."""
+    page; `reported` marks those the hub has acknowledged, so none is lost to a dropout.
+    `action`: "view", "full_history", or "full_history_refused" (a look at clinical data refused
+    to this user: logged and reported too, so a refused attempt leaves its trace)."""
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

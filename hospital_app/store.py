@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import jwt
 from sqlalchemy import JSON, Integer, String, bindparam, delete, func, insert, select, true
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
-from hospital_app.models import AccessLog, Inquiry, Patient, PatientUpdate
+from hospital_app.models import AccessLog, Inquiry, Patient, PatientUpdate, PendingGrant
 from shared.acuity import LatestVitals, assess
 from shared.clock import from_epoch, utcnow
 from shared.schemas.vitals import Vitals
@@ -32,8 +33,26 @@ def set_inquiry_status(db: Database, inquiry_id: str, status: str) -> None:
             row.status = status
 
 
+def accepted(db: Database, inquiry_id: str, status: str, incident_id: str, grant: str | None) -> None:
+    """The hub's answer to the ER's answer; an acceptance's grant is stored in the same
+    transaction, so from here on the patient cannot be lost to a fault before its record arrives."""
+    for _ in range(2):  # the patient's lane may store the same grant (the hub pushes it too) at once
+        try:
+            with db.transaction() as s:
+                row = s.get(Inquiry, inquiry_id)
+                if row:
+                    row.status = status
+                if grant:
+                    _hold(s, incident_id, grant)
+            return
+        except IntegrityError:
+            continue
+
+
 def save_patient(db: Database, grant: str, body: dict) -> None:
+    """The record has arrived: the patient replaces the grant held for it, in one transaction."""
     with db.transaction() as s:
+        s.execute(delete(PendingGrant).where(PendingGrant.incident_id == body["incident_id"]))
         s.execute(delete(PatientUpdate).where(PatientUpdate.incident_id == body["incident_id"]))
         row = s.get(Patient, body["incident_id"]) or Patient(incident_id=body["incident_id"])
         row.grant, row.grant_expires_at = grant, from_epoch(body["grant_expires_at"])
@@ -185,9 +204,103 @@ def purge_patient(db: Database, incident_id: str, only_if_expired: bool = False)
 
 
 def purge_expired(db: Database) -> list[str]:
+    """purge_ended, the ids only."""
+    return [incident_id for incident_id, _why in purge_ended(db)]
+
+
+# Why a patient's grant ran out here, in the hub's words (ems_app/services/grants.py), so the
+# dashboard says the same whichever clock noticed first.
+HANDOVER_WINDOW_OVER, EXPIRED = "handover_window_over", "expired"
+
+
+def purge_ended(db: Database) -> list[tuple[str, str]]:
+    """Purge every patient whose grant has run out: (incident id, why) of each."""
     with db.read() as s:
-        ids = list(s.scalars(select(Patient.incident_id).where(Patient.grant_expires_at <= utcnow())))
-    return [i for i in ids if purge_patient(db, i, only_if_expired=True)]
+        due = [(p.incident_id, HANDOVER_WINDOW_OVER if (p.incident or {}).get("handed_over_at") else EXPIRED)
+               for p in s.scalars(select(Patient).where(Patient.grant_expires_at <= utcnow()))]
+    return [(i, why) for i, why in due if purge_patient(db, i, only_if_expired=True)]
+
+
+# ---- accepted patients whose record has not arrived yet ----
+RETRY_MAX_S = 30  # a hub back from a dropout is tried again within this
+
+
+def hold_grant(db: Database, incident_id: str, grant: str) -> None:
+    """Keep an accepted patient's grant until its record is stored (save_patient) or the hub
+    refuses it. The same grant again changes nothing; another (the hub's, after a reconnect)
+    replaces it."""
+    for _ in range(2):  # the acceptance's request and the patient's lane may both store it at once
+        try:
+            with db.transaction() as s:
+                _hold(s, incident_id, grant)
+            return
+        except IntegrityError:
+            continue
+
+
+def _hold(s, incident_id: str, grant: str) -> None:
+    row = s.get(PendingGrant, incident_id)
+    if row is None:
+        s.add(PendingGrant(incident_id=incident_id, grant=grant, expires_at=_token_end(grant)))
+        s.flush()
+    elif row.grant != grant:
+        row.grant, row.expires_at, row.attempts, row.next_try_at = grant, _token_end(grant), 0, utcnow()
+
+
+def _token_end(grant: str) -> datetime | None:
+    """When the grant's token says it ends. Read without checking the signature: the hub checks
+    the token when it is redeemed; this only says when trying again is of no use."""
+    try:
+        exp = jwt.decode(grant, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return None
+    return from_epoch(exp) if isinstance(exp, int) else None
+
+
+def pending_grant(db: Database, incident_id: str) -> str | None:
+    with db.read() as s:
+        row = s.get(PendingGrant, incident_id)
+        return None if row is None else row.grant
+
+
+def pending_grants(db: Database, due_only: bool = False) -> list[str]:
+    """The incidents whose record is awaited; due_only: those whose next try is due."""
+    with db.read() as s:
+        query = select(PendingGrant.incident_id).order_by(PendingGrant.accepted_at)
+        if due_only:
+            query = query.where(PendingGrant.next_try_at <= utcnow())
+        return list(s.scalars(query))
+
+
+def grant_failed(db: Database, incident_id: str, why: str) -> int | None:
+    """A fetch of the record failed: try again later, waiting twice as long each time up to
+    RETRY_MAX_S. The seconds until the next try (None: no grant held any more)."""
+    with db.transaction() as s:
+        row = s.get(PendingGrant, incident_id)
+        if row is None:
+            return None
+        delay = min(2 ** min(row.attempts, 8), RETRY_MAX_S)
+        row.attempts, row.last_error = row.attempts + 1, why[:64]
+        row.next_try_at = utcnow() + timedelta(seconds=delay)
+        return delay
+
+
+def drop_grant(db: Database, incident_id: str, only_if_ended: bool = False) -> bool:
+    """Stop waiting for this patient's record (refused, revoked, or it is here already).
+    only_if_ended: a grant replaced since the sweep looked is kept."""
+    gone = delete(PendingGrant).where(PendingGrant.incident_id == incident_id)
+    if only_if_ended:
+        gone = gone.where(PendingGrant.expires_at <= utcnow())
+    with db.transaction() as s:
+        return s.execute(gone).rowcount > 0
+
+
+def drop_ended_grants(db: Database) -> list[str]:
+    """Grants held for a record that never came, whose token has ended: no hub would honour them.
+    (Asked once a second: a read, and a write only when there is something to drop.)"""
+    with db.read() as s:
+        ended = list(s.scalars(select(PendingGrant.incident_id).where(PendingGrant.expires_at <= utcnow())))
+    return [incident_id for incident_id in ended if drop_grant(db, incident_id, only_if_ended=True)]
 
 
 CLINICAL_ROLES = ("physician", "nurse")
@@ -198,8 +311,11 @@ ACUITY_WITHHELD = {"withheld": True}
 
 
 def patient_view(db: Database, incident_id: str, role: str = "physician") -> dict | None:
-    """A patient as a role may see it: a clerk gets who and when, never the clinical record.
-    Clinical staff get the acuity too, assessed by the one rule from every vitals update stored."""
+    """A patient as a role may see it, by hospital_app/visibility.py: a clerk gets who and when,
+    never the clinical record. Clinical staff get the acuity too, assessed by the one rule from
+    every vitals update stored; for the desk the updates are not even read."""
+    from hospital_app import visibility
+    audience = visibility.audience(role)
     with db.read() as s:
         p = s.get(Patient, incident_id)
         if p is None:
@@ -208,26 +324,16 @@ def patient_view(db: Database, incident_id: str, role: str = "physician") -> dic
                 "basis": p.basis, "record_status": p.record_status,
                 "grant_expires_at": p.grant_expires_at.isoformat() + "Z", "last_seq": p.last_seq,
                 "acknowledged_by": p.acknowledged_by}
-        if role not in CLINICAL_ROLES:
-            return desk_view(view)
-        rows = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id)
-                         .order_by(PatientUpdate.seq)).all()
-        updates = [{"seq": u.seq, "kind": u.kind, "payload": u.payload, "at": u.at} for u in rows]
-        latest = LatestVitals()
-        for update in updates:
-            add_vitals(latest, update)
-        view.update(critical=p.critical, record=p.record, updates=updates,
-                    acuity=assess(latest, utcnow()).model_dump(mode="json"))
-        return view
-
-
-def desk_view(view: dict) -> dict:
-    """The desk's copy of a clinical view, for the API and every push alike: who and when, never
-    the record, the vitals, the assessment or where the ambulance is."""
-    desk = {k: v for k, v in view.items() if k not in CLINICAL_ONLY}
-    desk["incident"] = {k: v for k, v in view["incident"].items() if k != "location"}
-    desk["acuity"] = dict(ACUITY_WITHHELD)
-    return desk
+        if audience == visibility.CLINICAL:
+            rows = s.scalars(select(PatientUpdate).where(PatientUpdate.incident_id == incident_id)
+                             .order_by(PatientUpdate.seq)).all()
+            updates = [{"seq": u.seq, "kind": u.kind, "payload": u.payload, "at": u.at} for u in rows]
+            latest = LatestVitals()
+            for update in updates:
+                add_vitals(latest, update)
+            view.update(critical=p.critical, record=p.record, updates=updates,
+                        acuity=assess(latest, utcnow()).model_dump(mode="json"))
+    return visibility.shown("patient", view, audience)
 
 
 def add_vitals(latest: LatestVitals, update: dict) -> bool:

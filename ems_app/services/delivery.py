@@ -2,7 +2,10 @@
 and of the patient: accepted, acknowledged at the ER.
 
 Acknowledgements are cumulative sequence numbers per grant (the hospital applies updates in
-order), so one number says "everything up to here"."""
+order), so one number says "everything up to here". The record itself counts as number 0: a
+grant starts at NOTHING_DELIVERED, and the hospital's first 'delivered' (0 when no update has
+been made yet) says its record has arrived. Until then the crew reads "accepted, record not yet
+delivered", never a silence that looks like success."""
 from __future__ import annotations
 
 from sqlalchemy import case, select, update
@@ -13,6 +16,15 @@ from ems_app.services import grants
 from ems_app.services.incidents import load
 from shared.clock import aware, utcnow
 from shared.errors import Refused
+
+NOTHING_DELIVERED = -1  # accepted, and not even the record has reached the hospital yet
+
+
+def awaiting_record(s, incident_id: str) -> None:
+    """A grant was just issued (in this transaction): nothing has reached the hospital yet."""
+    grant = grants.active(s, incident_id)  # the session flushes the new grant before it asks
+    if grant is not None:
+        grant.delivered_seq = NOTHING_DELIVERED
 
 
 def hospital_ack(hub: Hub, hospital_id: str, incident_id: str, what: str, seq: int = 0) -> None:
@@ -98,10 +110,14 @@ def _tell_crew(hub: Hub, incident_id: str, row) -> None:
 
 
 def _state(grant: Grant | None) -> dict:
+    """`record_delivered`: false while an accepting hospital has not yet got the patient's record."""
     if grant is None:
-        return {"hospital_id": None, "delivered_seq": 0, "seen_seq": 0, "acknowledged_at": None}
-    return {"hospital_id": grant.hospital_id, "delivered_seq": grant.delivered_seq, "seen_seq": grant.seen_seq,
-            "acknowledged_at": aware(grant.acknowledged_at).isoformat() if grant.acknowledged_at else None}
+        return {"hospital_id": None, "delivered_seq": 0, "seen_seq": 0, "acknowledged_at": None,
+                "record_delivered": False}
+    return {"hospital_id": grant.hospital_id, "delivered_seq": max(grant.delivered_seq, 0),
+            "seen_seq": grant.seen_seq,
+            "acknowledged_at": aware(grant.acknowledged_at).isoformat() if grant.acknowledged_at else None,
+            "record_delivered": grant.delivered_seq > NOTHING_DELIVERED}
 
 
 def updates_with_state(hub: Hub, user: User, incident_id: str) -> dict:

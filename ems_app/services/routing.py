@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ems_app.hub import Hub
 from ems_app.models import Grant, Hospital, Incident, IncidentEvent, Inquiry, User
-from ems_app.services import audit, grants
+from ems_app.services import audit, delivery, grants
 from ems_app.services.incidents import actor, load
 from shared.clock import aware, utcnow
 from shared.errors import Refused
@@ -118,6 +118,7 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
             for old in grants.revoke_all(s, hub, incident.id, "rerouted"):
                 notices.append(partial(hub.notifier.grant_revoked, old.hospital_id, incident.id, "rerouted"))
             token, expires = grants.issue(s, hub, incident, s.get(Hospital, hospital_id), key_thumbprint)
+            delivery.awaiting_record(s, incident.id)  # the crew sees it until the hospital has the record
             result.update(grant=token, expires_at=expires)
             notices.append(partial(hub.notifier.grant, hospital_id, incident.id, token))
     for tell in notices:
@@ -136,10 +137,16 @@ def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
 
 
 def pending_for_hospital(hub: Hub, hospital_id: str) -> dict:
-    """Open inquiries and the incidents this hospital may still see, for a reconnecting gateway."""
+    """Open inquiries and the incidents this hospital may still see, for a reconnecting gateway.
+
+    Each live grant comes with its token, so a gateway that lost one (a fault between the
+    acceptance and the record fetch) can still fetch the patient it accepted. Handing it again is
+    safe: only the gateway that authenticated as this hospital asks, and the token is bound to
+    the hospital's own key (cnf.jkt); without that private key no one can redeem it."""
     with hub.db.read() as s:
         rows = s.execute(select(Inquiry, Incident).join(Incident, Inquiry.incident_id == Incident.id).where(
             Inquiry.hospital_id == hospital_id, Inquiry.status == "pending")).all()
         live = s.scalars(select(Grant).where(Grant.hospital_id == hospital_id, *grants.is_live())).all()
         return {"inquiries": [inquiry_payload(s, i, inc) for i, inc in rows],
-                "grants": [{"incident_id": g.incident_id, "jti": g.jti} for g in live]}
+                "grants": [{"incident_id": g.incident_id, "jti": g.jti, "grant": grants.token_again(hub, g)}
+                           for g in live]}

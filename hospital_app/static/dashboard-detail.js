@@ -1,7 +1,8 @@
 // One patient, opened from the list: read again from the server (which records the view for
 // the patient's access history), critical facts first, then live vitals (trend), the crew's
 // notes, medications, recent visits, surgeries, checkups and the rest. While a clinical user
-// has it on screen, the dashboard tells the crew it has been seen.
+// has it on screen, the dashboard tells the crew it has been seen, up to the last update shown
+// with none missing before it. A patient removed while open leaves the reason in its place.
 "use strict";
 
 const Detail = {
@@ -10,9 +11,11 @@ const Detail = {
   async open(incidentId) {
     Dash.selected = incidentId;
     sessionStorage.setItem("prearrival.selected", incidentId);  // reopened after a reload
+    const asked = Dash.clock;
     try {
       const p = await api("GET", `/api/patients/${encodeURIComponent(incidentId)}`);
-      Dash.upsert(p, true);
+      if (!Dash.current(incidentId, asked)) return;  // removed while this was on its way
+      Dash.upsert(p);
     } catch (e) { say(e.message); return; }
     Lists.renderPatients();
     Detail.render();
@@ -26,6 +29,16 @@ const Detail = {
     sessionStorage.removeItem("prearrival.selected");
     $("detail-title").replaceChildren(bi("Select a patient"));
     $("detail-body").replaceChildren();
+  },
+
+  // The open patient was removed: in its place, who it was and why (until another is opened).
+  removed(incidentId, notice) {
+    Detail.close(incidentId);
+    $("detail-title").replaceChildren(el("span", { testid: "detail-name", text: notice.who }));
+    const body = $("detail-body");
+    body.dataset.incident = incidentId;
+    body.replaceChildren(el("p", { cls: "removed-detail", testid: "detail-removed", data: { reason: notice.reason } },
+      "⚠ ", bi("No longer held at this hospital"), ": ", notice.why()));
   },
 
   render() {
@@ -80,7 +93,7 @@ const Detail = {
         el("span", { testid: "detail-complaint" }, bi("Chief complaint"), `: ${inc.chief_complaint || "-"}`),
         el("span", {}, bi("Location"), `: ${inc.location || "-"}`),
         el("span", { testid: "detail-basis" }, bi("Basis"), `: ${code(p.basis)}`),
-        el("span", {}, bi("Access until"), `: ${fmt.hm(p.grant_expires_at)}`),
+        el("span", {}, bi("Access until"), `: ${fmt.hm(p.grant_expires_at)}`), purgeCountdown(p, "detail-purge"),
         p.acknowledged_by ? el("span", { testid: "detail-acked" }, "✓ ", bi("acknowledged"), ` (${p.acknowledged_by})`) : "");
     }
     const live = $("detail-live");
@@ -99,7 +112,7 @@ const Detail = {
   markSeen() {
     const p = Dash.patients.get(Dash.selected);
     if (!p || !Dash.clinical || !Dash.socket || document.visibilityState !== "visible") return;
-    const seq = p.last_seq || 0;
+    const seq = contiguous(p);  // never past a gap: what is missing is not on screen
     if (!seq || seq <= (Detail.seenSent.get(p.incident_id) || 0)) return;
     Detail.seenSent.set(p.incident_id, seq);
     Dash.socket.emit("seen", { incident_id: p.incident_id, seq });

@@ -1,6 +1,6 @@
 // The two lists on the left: requests to accept (accept, or decline with a reason) and the
 // incoming ambulances sorted by ETA, each with the acuity the server assessed, each measure's
-// latest value and a countdown.
+// latest value and a countdown (to arrival, and after handover to the record's purge).
 "use strict";
 
 const STATUS = { pending: () => bi("asking"), accepted: () => bi("accepted"), declined: () => bi("declined"), withdrawn: () => bi("withdrawn") };
@@ -86,13 +86,14 @@ const Lists = {
       el("span", { cls: "sub" }, acuityBadge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
         "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...readingsLine(p.acuity, { times: false }))),
       el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
-        : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged"))));
+        : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged")), " ", purgeCountdown(p, "purge")));
     button.addEventListener("click", () => Detail.open(p.incident_id));
     return el("li", { testid: "patient", data: { incident: p.incident_id, acuity: level } }, button);
   },
 
   // Every second: the countdowns.
   tick() {
+    Notices.tick();
     for (const span of document.querySelectorAll("#patients [data-testid=eta]")) {
       const at = Number(span.dataset.at);
       if (!at) { span.textContent = "ETA -"; continue; }

@@ -1,22 +1,68 @@
 // The ER dashboard: everything arrives over Socket.IO; the page never polls. It re-reads the
 // lists on every (re)connect, so nothing pushed while it was offline is missed.
+// A patient's updates are kept by sequence number: whatever brings them (a push, the reload after a
+// reconnect, a refetch) merges with what is held and never replaces it, so an answer overtaken by
+// a push loses nothing; a push that shows a gap makes the page read the patient again, and `seen`
+// never goes past a gap (dashboard-detail.js): the crew must not read "seen" for what is not shown.
 // Everything is put on screen with textContent, never as HTML: complaints and notes are
 // whatever a paramedic typed, and the CSP forbids inline scripts anyway.
 "use strict";
 
+// Updates of one patient from two sources, one per seq, oldest first.
+function mergeUpdates(ours, theirs) {
+  const bySeq = new Map();
+  for (const u of theirs || []) bySeq.set(u.seq, u);
+  for (const u of ours || []) bySeq.set(u.seq, u);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+// The highest seq up to which every update, from 1, is held.
+function contiguous(p) {
+  let upTo = 0;
+  for (const u of p.updates || []) {
+    if (u.seq > upTo + 1) break;
+    upTo = Math.max(upTo, u.seq);
+  }
+  return upTo;
+}
+
+// What an update changes in the incident summary the lists show.
+function applySummary(p, u) {
+  if (u.kind === "eta") p.incident.eta_minutes = u.payload.eta_minutes;
+  if (u.kind === "chief_complaint") p.incident.chief_complaint = u.payload.text;
+  if (u.kind === "location") p.incident.location = u.payload.text;
+}
+
 const Dash = {
   me: null, clinical: false, socket: null, selected: null,
   patients: new Map(), inquiries: new Map(),
+  // Pushes and reloads cross on the wire: `clock` orders what happened on this page, so an answer
+  // asked for before a push cannot undo it (bring back a removed patient, or remove a new one).
+  clock: 0,
+  gone: new Map(),        // incident id -> clock when it was removed
+  refetching: new Map(),  // incident id -> another gap showed while the refetch was under way
 
-  // A fetched view may be older than updates already pushed: keep whichever saw more.
-  upsert(p, force) {
+  // An answer asked for at `asked` about this patient, still to be believed (not removed since).
+  current(incidentId, asked) { return !((Dash.gone.get(incidentId) ?? -1) > asked); },
+
+  // A view of the patient (a push, a reload, an opened detail) merged with what is held: its
+  // updates by seq; what only moves one way (acknowledged, handed over, the grant's end coming
+  // nearer) never goes back; and where we hold updates it had not seen, their changes stay.
+  upsert(p) {
     const held = Dash.patients.get(p.incident_id);
-    if (held && !force && (held.last_seq || 0) > (p.last_seq || 0)) return;
-    if (held && held.updates && (!p.updates || (held.last_seq || 0) > (p.last_seq || 0))) {
-      p.updates = held.updates; p.last_seq = held.last_seq;
-      if (held.acuity && p.acuity && !p.acuity.withheld) p.acuity = held.acuity;  // assessed with those updates
+    if (held) {
+      if (p.updates || held.updates) p.updates = mergeUpdates(p.updates, held.updates);
+      if ((held.last_seq || 0) > (p.last_seq || 0)) {
+        for (const u of p.updates || []) if (u.seq > (p.last_seq || 0)) applySummary(p, u);
+        if (held.acuity && p.acuity && !p.acuity.withheld) p.acuity = held.acuity;  // assessed with those updates
+        p.last_seq = held.last_seq;
+      }
+      p.acknowledged_by = p.acknowledged_by || held.acknowledged_by;
+      if (held.incident.handed_over_at && !p.incident.handed_over_at) p.incident.handed_over_at = held.incident.handed_over_at;
+      if (new Date(held.grant_expires_at) < new Date(p.grant_expires_at)) p.grant_expires_at = held.grant_expires_at;
+      p._etaBase = held._etaBase; p._etaMinutes = held._etaMinutes;
+      p._at = Math.max(p._at || 0, held._at || 0);
     }
-    if (held) { p._etaBase = held._etaBase; p._etaMinutes = held._etaMinutes; }
     Dash.patients.set(p.incident_id, p);
     if (p.acknowledged_by) Alert.clear(p.incident_id);
     else Alert.start(p.incident_id, `${whoText(p)} ${p.incident.chief_complaint || ""}`.trim());
@@ -26,23 +72,49 @@ const Dash = {
 
   async resync() {
     for (const q of (await api("GET", "/api/inquiries")).reverse()) Dash.addInquiry(q);
+    const asked = Dash.clock;
     const list = await api("GET", "/api/patients");
     const ids = new Set(list.map((p) => p.incident_id));
-    for (const id of [...Dash.patients.keys()]) if (!ids.has(id)) Dash.removed(id);
-    for (const p of list) Dash.upsert(p, false);
+    // Gone while this page was not listening (its push missed): said so, like any removal. One
+    // pushed since the list was asked for is newer than the list.
+    for (const [id, p] of [...Dash.patients]) if (!ids.has(id) && (p._at || 0) <= asked) Dash.removed(id, "ended");
+    for (const p of list) if (Dash.current(p.incident_id, asked)) Dash.upsert(p);
     Lists.renderPatients();
-    if (Dash.selected) { Detail.render(); Detail.markSeen(); }
+    if (Dash.selected && Dash.patients.has(Dash.selected)) { Detail.render(); Detail.markSeen(); }
   },
 
   applyUpdate(u) {
     const p = Dash.patients.get(u.incident_id); if (!p) return;
-    if (u.seq <= (p.last_seq || 0)) return;
-    p.last_seq = u.seq; (p.updates ||= []).push(u);
-    if (u.kind === "eta") p.incident.eta_minutes = u.payload.eta_minutes;
-    if (u.kind === "chief_complaint") p.incident.chief_complaint = u.payload.text;
-    if (u.kind === "location") p.incident.location = u.payload.text;
+    if ((p.updates || []).some((held) => held.seq === u.seq)) return;  // here already (a reload brought it)
+    const gap = Dash.clinical && u.seq > contiguous(p) + 1;  // the desk is pushed only some kinds: no gaps to see
+    p.updates = mergeUpdates([u], p.updates);
+    if (u.seq > (p.last_seq || 0)) { p.last_seq = u.seq; applySummary(p, u); }
     Lists.renderPatients();
     if (Dash.selected === u.incident_id) { Detail.refreshLive(); Detail.markSeen(); }
+    if (gap) Dash.refetch(u.incident_id);
+  },
+
+  // Updates are missing before one just pushed: read the patient again; its answer merges. One
+  // refetch at a time per patient, and one more if another gap showed meanwhile.
+  async refetch(incidentId) {
+    if (Dash.refetching.has(incidentId)) { Dash.refetching.set(incidentId, true); return; }
+    Dash.refetching.set(incidentId, false);
+    const asked = Dash.clock;
+    try {
+      const p = await api("GET", `/api/patients/${encodeURIComponent(incidentId)}`);
+      if (Dash.patients.has(incidentId) && Dash.current(incidentId, asked)) {
+        Dash.upsert(p);
+        Lists.renderPatients();
+        if (Dash.selected === incidentId) { Detail.refreshLive(); Detail.markSeen(); }
+      }
+    } catch (e) {
+      if (e.status !== 404) say(e.message);  // 404: removed meanwhile; its own push says so
+    } finally {
+      const again = Dash.refetching.get(incidentId);
+      Dash.refetching.delete(incidentId);
+      const p = Dash.patients.get(incidentId);
+      if (again && p && contiguous(p) < (p.last_seq || 0)) Dash.refetch(incidentId);
+    }
   },
 
   // The server assessed the patient again (new vitals, or a value gone stale): only shown here.
@@ -53,8 +125,14 @@ const Dash = {
     if (Dash.selected === a.incident_id) Detail.refreshLive();
   },
 
-  removed(incidentId) {
-    Dash.patients.delete(incidentId); Alert.clear(incidentId); Detail.close(incidentId);
+  // The patient is no longer held here: the screen says so and why (Notices), never a silent vanishing.
+  removed(incidentId, reason) {
+    Dash.gone.set(incidentId, ++Dash.clock);
+    const p = Dash.patients.get(incidentId);
+    if (!p) return;
+    Dash.patients.delete(incidentId); Alert.clear(incidentId);
+    const notice = Notices.removed(p, reason);
+    if (Dash.selected === incidentId) Detail.removed(incidentId, notice);
   },
 
   setLive(on) {
@@ -87,11 +165,14 @@ const Dash = {
     setInterval(() => { if (Dash.downSince) Dash.renderLive(); }, 1000);
     socket.on("inquiry", (q) => Dash.addInquiry(q));
     socket.on("inquiry_changed", (c) => { const q = Dash.inquiries.get(c.inquiry_id); if (q) Dash.addInquiry({ ...q, status: c.status }); });
-    // A fresh grant: the hub's word is newest.
-    socket.on("patient", (p) => { Dash.upsert(p, true); Lists.renderPatients(); if (Dash.selected === p.incident_id) Detail.render(); });
+    // A fresh grant, or its end brought forward at handover.
+    socket.on("patient", (p) => {
+      p._at = ++Dash.clock; Dash.gone.delete(p.incident_id);
+      Dash.upsert(p); Lists.renderPatients(); if (Dash.selected === p.incident_id) Detail.render();
+    });
     socket.on("update", (u) => Dash.applyUpdate(u));
     socket.on("acuity", (a) => Dash.applyAcuity(a));
-    socket.on("patient_removed", (r) => { Dash.removed(r.incident_id); Lists.renderPatients(); });
+    socket.on("patient_removed", (r) => { Dash.removed(r.incident_id, r.reason); Lists.renderPatients(); });
     socket.on("patient_acknowledged", (a) => {
       const p = Dash.patients.get(a.incident_id);
       if (p) p.acknowledged_by = a.by;

@@ -1,0 +1,57 @@
+// What the ER must not miss about a patient's record leaving this hospital (clinical safety):
+// after handover the record is kept only for the grant's window, so the countdown to its purge is
+// on screen beforehand; and when a patient is removed the screen says so and why, in a notice
+// that stays until someone dismisses it, instead of the patient silently vanishing.
+"use strict";
+
+// Why a patient is no longer held here: the reason codes the hub and the gateway send.
+const REMOVED_WHY = {
+  handover_window_over: () => bi("the time to keep the record after handover is over"),
+  expired: () => bi("the access time limit was reached without a handover"),
+  closed_before_handover: () => bi("the incident was closed before handover"),
+  rerouted: () => bi("another hospital accepted the patient"),
+  revoked: () => bi("access was revoked"),
+  ended: () => bi("access has ended"),
+};
+
+// Shown from handover on, and whenever less than this is left anyway.
+const PURGE_SHOWN_MS = 60 * 60 * 1000;
+const PURGE_SOON_MS = 5 * 60 * 1000;
+
+// The countdown to this patient's purge here, kept current by Notices.tick every second.
+function purgeCountdown(p, testid) {
+  const span = el("span", { cls: "chip purge", testid, data: {
+    purgeAt: String(new Date(p.grant_expires_at).getTime()),
+    handedOver: p.incident && p.incident.handed_over_at ? "yes" : "no" } });
+  Notices.tickOne(span);
+  return span;
+}
+
+const Notices = {
+  // Once per patient (the newest reason), until dismissed. What the detail panel shows too.
+  removed(p, reason) {
+    const why = () => (REMOVED_WHY[reason] ? REMOVED_WHY[reason]() : el("span", {}, bi("access has ended"), ` (${reason || "-"})`));
+    const notice = { who: whoText(p), reason: reason || "ended", why };
+    const ul = $("notices");
+    for (const old of [...ul.children]) if (old.dataset.incident === p.incident_id) old.remove();
+    const dismiss = el("button", { attrs: { type: "button" }, testid: "dismiss-notice" }, bi("Dismiss"));
+    const item = el("li", { cls: "notice", testid: "removed-notice", data: { incident: p.incident_id, reason: notice.reason } },
+      el("strong", {}, "⚠ ", bi("No longer held at this hospital")), " ",
+      el("span", { testid: "removed-who", text: `${notice.who} ${(p.incident && p.incident.chief_complaint) || ""}`.trim() }),
+      " — ", el("span", { testid: "removed-why" }, why()), dismiss);
+    dismiss.addEventListener("click", () => item.remove());
+    ul.prepend(item);
+    return notice;
+  },
+
+  tick() {
+    for (const span of document.querySelectorAll("[data-purge-at]")) Notices.tickOne(span);
+  },
+
+  tickOne(span) {
+    const left = Number(span.dataset.purgeAt) - Date.now();
+    span.hidden = !(span.dataset.handedOver === "yes" || left < PURGE_SHOWN_MS);
+    span.classList.toggle("soon", left < PURGE_SOON_MS);
+    span.textContent = I18N.one("Record removed in {d}", { d: fmt.duration(Math.max(0, left)) });
+  },
+};
