@@ -5,10 +5,9 @@ translated here, at the edge, from the Flask-Babel catalogue, and so is each fie
 The Socket.IO handlers answer with the same `reply()`."""
 from __future__ import annotations
 
-import json
 from typing import TypeVar
 
-from flask import Flask, has_request_context, jsonify, request
+from flask import Flask, current_app, has_request_context, jsonify, request
 from flask_babel import force_locale, gettext
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
@@ -33,20 +32,40 @@ HTTP_MESSAGES = {
     503: N_("the service is unavailable; try again shortly"),
 }
 HTTP_OTHER = N_("the request could not be handled (HTTP %(http_status)s)")
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: other services may share the domain
 
 
 def body(model: type[M]) -> M:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Refused(400, "request body must be a JSON object", "not_json")
+    """The request's JSON body as `model`, or a 400 that says what is wrong, whatever was sent."""
     try:
-        json.dumps(data, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        raise Refused(400, "request body contains text that is not valid Unicode", "not_unicode") from None
-    try:
+        data = request.get_json(silent=True)
+        if data is None:
+            raise Refused(400, "request body must be a JSON object", "not_json")
+        for text in _texts(data):
+            if "\x00" in text:  # valid JSON ("\u0000"), but PostgreSQL text cannot hold it; no field needs it
+                raise Refused(400, "request body contains a NUL character", "nul_character")
+            try:
+                text.encode()
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800")
+                raise Refused(400, "request body contains text that is not valid Unicode", "not_unicode") from None
         return model.model_validate(data)
     except ValidationError as e:
         raise refused(e) from None
+    except RecursionError:  # nested about as deep as the parser goes: Werkzeug catches only ValueError
+        raise Refused(400, "request body is nested too deeply", "too_deep") from None
+
+
+def _texts(data):
+    """Every string in a parsed JSON body, keys too."""
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield key
+            yield from _texts(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _texts(value)
 
 
 def reply(e: Refused) -> dict:
@@ -78,15 +97,29 @@ def init_app(app: Flask, refusal_type: type[Exception] | None = None) -> None:
     # `refusal_type` is what callers passed when each app had its own error type; there is one now.
     @app.errorhandler(Refused)
     def _refused(e: Refused):
-        return jsonify(reply(e)), e.status
+        resp = jsonify(reply(e))
+        if "retry_after_s" in e.params:  # a throttle says when to come back (RFC 9110, 10.2.3)
+            resp.headers["Retry-After"] = str(max(1, int(e.params["retry_after_s"])))
+        return resp, e.status
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             said = Refused(e.code, HTTP_MESSAGES.get(e.code, HTTP_OTHER), e.name.lower().replace(" ", "_"),
                            http_status=e.code)
-            return jsonify(reply(said)), e.code
+            resp = jsonify(reply(said))
+            # Werkzeug's own headers stay: Allow on a 405, Retry-After, WWW-Authenticate...
+            for name, value in e.get_headers():
+                if name.lower() != "content-type":
+                    resp.headers[name] = value
+            return resp, e.code
         return e
+
+    @app.before_request
+    def _no_nul_in_path():
+        # No route of ours names anything with a NUL in it, and PostgreSQL text cannot hold one.
+        if "\x00" in request.path:
+            raise Refused(404, HTTP_MESSAGES[404], "not_found")
 
     @app.before_request
     def _json_only_for_writes():
@@ -106,6 +139,10 @@ def init_app(app: Flask, refusal_type: type[Exception] | None = None) -> None:
                                 "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
         if request.path.startswith("/api/"):
             resp.headers["Cache-Control"] = "no-store"
+        if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over https (directly, or behind a proxy trusted with PROXY_HOPS): a browser
+            # that came once never again tries plain http, where the session could be stripped.
+            resp.headers.setdefault("Strict-Transport-Security", HSTS)
         return resp
 
 

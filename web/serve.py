@@ -11,6 +11,10 @@ from pathlib import Path
 from flask import Flask
 
 
+# What the Server header says: the software and versions behind it are nobody's business.
+SERVER = "PreArrival"
+
+
 def serve(app: Flask, host: str, port: int, name: str) -> None:
     # Request lines carry ids and share tokens (/s/<token>): they stay out of the logs.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -35,7 +39,8 @@ def _no_delay(sock) -> None:
 
 
 def _no_delay_handler(async_mode: str) -> dict:
-    """The server's connection handler, with TCP_NODELAY on every accepted connection."""
+    """The server's connection handler, with TCP_NODELAY on every accepted connection and a
+    Server header that names no software version."""
     if async_mode == "gevent":
         from gevent import pywsgi
 
@@ -48,6 +53,9 @@ def _no_delay_handler(async_mode: str) -> dict:
 
     class RequestHandler(WSGIRequestHandler):
         disable_nagle_algorithm = True  # socketserver's own switch, applied in setup()
+
+        def version_string(self) -> str:
+            return SERVER  # not "Werkzeug/3.1.9 Python/3.11.2" (gevent's server sends no Server header)
     return {"request_handler": RequestHandler}
 
 

@@ -4,8 +4,6 @@ from flask import Blueprint, g, jsonify, session
 from ems_app.api import hub
 from ems_app.models import User
 from ems_app.services import audit
-from shared.accounts import DUMMY_HASH, check_password
-from shared.errors import Refused
 from shared.openapi import api
 from shared.schemas.incident import LoginIn
 from sqlalchemy import select
@@ -20,6 +18,11 @@ def load_user(uid: int) -> User | None:
         return s.get(User, uid)
 
 
+def find_user(username: str) -> User | None:
+    with hub().db.read() as s:
+        return s.scalars(select(User).where(User.username == username)).first()
+
+
 def crew_only(view):
     return login.requires("paramedic", load_user=load_user)(view)
 
@@ -28,15 +31,7 @@ def crew_only(view):
 @api("Sign in", body=LoginIn, auth="none", tag="auth", errors=[401, 429])
 def sign_in():
     data = body(LoginIn)
-    if login.throttle().locked(data.username):
-        raise Refused(429, "too many failed attempts; wait 15 minutes", "locked")
-    with hub().db.read() as s:
-        user = s.scalars(select(User).where(User.username == data.username)).first()
-    # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
-    if not check_password(user.password_hash if user else DUMMY_HASH, data.password) or user is None:
-        login.throttle().failed(data.username)
-        raise Refused(401, "wrong username or password", "bad_credentials")
-    login.throttle().succeeded(data.username)
+    user = login.check_sign_in(data.username, data.password, find_user)
     login.start_session(user.id, user.role)
     with hub().db.transaction() as s:
         audit.append(s, hub().audit_key, actor=f"user:{user.username}", action="auth.login")
@@ -44,7 +39,7 @@ def sign_in():
 
 
 @bp.post("/logout")
-@api("Sign out", tag="auth")
+@api("Sign out", auth="none", tag="auth")
 def sign_out():
     session.clear()
     return jsonify({"ok": True})

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ems_app.api import hub
 from ems_app.api.auth import load_user
 from ems_app.services import patient_history, review
-from shared.errors import FieldProblem, Refused
+from shared.errors import N_, FieldProblem, Refused
 from shared.openapi import api
 from shared.problems import CHECK_INPUT
 from web import login
@@ -42,7 +42,7 @@ def review_queue():
     return jsonify(review.queue(hub(), g.user))
 
 
-@bp.post("/api/review/<int:item_id>")
+@bp.post(f"/api/review/<int(max={2**31 - 1}):item_id>")  # beyond the id column's INTEGER: no such item
 @api("Mark an access justified or not, with a comment", body=DecisionIn, tag="review", errors=[404, 409])
 @officer_only
 def decide(item_id):
@@ -63,16 +63,19 @@ def history_page():
 def patient_access_history():
     from datetime import date
     data = body(HistoryIn)
-    key = f"history:{request.remote_addr}"
-    if login.throttle().locked(key):
-        raise Refused(429, "too many attempts; wait 15 minutes", "locked")
     try:
-        rows = patient_history.history(hub(), data.card_id, date.fromisoformat(data.birth_date))
+        born = date.fromisoformat(data.birth_date)
     except ValueError:
         not_a_date = FieldProblem("birth_date", "not a real date")
         raise Refused(400, CHECK_INPUT, "invalid", fields=[not_a_date]) from None
+    # Counted before the card is looked up, so parallel guesses cannot all slip in.
+    attempt = login.throttle().take({f"history:{request.remote_addr or ''}": login.HISTORY},
+                                    N_("too many attempts; try again in %(minutes)s min"))
+    try:
+        rows = patient_history.history(hub(), data.card_id, born)
     except Refused as e:
-        if e.status == 401:
-            login.throttle().failed(key)
+        if e.status != 401:  # only a card and birth date that do not match is a guess
+            attempt.release()
         raise
+    attempt.release()
     return jsonify(rows)

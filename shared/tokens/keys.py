@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+import jwt
 from jwt.algorithms import ECAlgorithm
 
 ALGORITHM = "ES256"
@@ -28,9 +29,17 @@ def thumbprint(jwk: dict) -> str:
 
 
 def load_public_jwk(jwk: dict):
-    if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+    """The public key of a JWK; ValueError for anything but an EC P-256 public key with text coordinates.
+    The JWK may come from a stranger (a DPoP proof's header): PyJWT raises TypeError for a
+    coordinate that is not text, and KeyError for a missing one."""
+    if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
         raise ValueError("only EC P-256 keys are accepted")
-    return ECAlgorithm.from_jwk(json.dumps(jwk))
+    if not all(isinstance(jwk.get(c), str) for c in ("x", "y")) or "d" in jwk:
+        raise ValueError("an EC public key needs x and y as base64url text, and no private part")
+    try:
+        return ECAlgorithm.from_jwk(json.dumps({k: jwk[k] for k in ("kty", "crv", "x", "y")}))
+    except (TypeError, KeyError, jwt.PyJWTError) as e:
+        raise ValueError(f"not a usable EC key: {e}") from None
 
 
 class KeyStore:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import time
 import uuid
 
@@ -51,7 +50,7 @@ def verify_proof(proof: str | None, method: str, url: str, access_token: str) ->
         key = load_public_jwk(jwk)
         claims = jwt.decode(proof, key, algorithms=[ALGORITHM],
                             options={"require": ["jti", "htm", "htu", "iat", "ath"]})
-    except (jwt.PyJWTError, ValueError, json.JSONDecodeError) as e:
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as e:  # a stranger's header: any shape
         raise ProofError(f"invalid proof: {e}") from None
     if not isinstance(claims["iat"], int) or not isinstance(claims["jti"], str) or len(claims["jti"]) > 128:
         raise ProofError("proof iat must be a number and jti a short string")
