@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Integer, String, bindparam, delete, func, insert, s
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
+from hospital_app import visibility
 from hospital_app.models import AccessLog, Inquiry, Patient, PatientUpdate, PendingGrant
 from shared.acuity import LatestVitals, assess
 from shared.clock import from_epoch, utcnow
@@ -303,18 +304,10 @@ def drop_ended_grants(db: Database) -> list[str]:
     return [incident_id for incident_id in ended if drop_grant(db, incident_id, only_if_ended=True)]
 
 
-CLINICAL_ROLES = ("physician", "nurse")
-CLINICAL_ONLY = ("critical", "record", "updates", "acuity")
-# What the desk is told instead of the assessment: that clinical data exists and is not for its
-# role. Never "no vitals": a clerk looking at a patient in shock must not read that.
-ACUITY_WITHHELD = {"withheld": True}
-
-
 def patient_view(db: Database, incident_id: str, role: str = "physician") -> dict | None:
     """A patient as a role may see it, by hospital_app/visibility.py: a clerk gets who and when,
     never the clinical record. Clinical staff get the acuity too, assessed by the one rule from
     every vitals update stored; for the desk the updates are not even read."""
-    from hospital_app import visibility
     audience = visibility.audience(role)
     with db.read() as s:
         p = s.get(Patient, incident_id)

@@ -2,6 +2,7 @@
 from typing import Literal
 
 from flask import Blueprint, g, jsonify, render_template, request
+from flask_babel import gettext
 from pydantic import BaseModel, ConfigDict, Field
 
 from ems_app.api import hub
@@ -10,7 +11,7 @@ from ems_app.services import patient_history, review
 from shared.errors import N_, FieldProblem, Refused
 from shared.openapi import api
 from shared.problems import CHECK_INPUT
-from web import login
+from web import i18n, login
 from web.http import body
 
 bp = Blueprint("review", __name__)
@@ -78,4 +79,19 @@ def patient_access_history():
             attempt.release()
         raise
     attempt.release()
-    return jsonify(rows)
+    return jsonify([{**row, **_in_words(row)} for row in rows])
+
+
+def _in_words(row: dict) -> dict:
+    """A row's codes in the reader's language, for API clients (the page words the codes itself)."""
+    sep = "、" if i18n.current() == "ja" else ", "
+    kind, name = row["org_kind"], row["org_name"]
+    if kind == "fire":
+        organisation = f"{gettext(patient_history.FIRE_HQ)}: {name}"
+    elif kind == "share":
+        organisation = f"{name} (QR)" if name else "QR"
+    else:
+        organisation = name
+    seen = [patient_history.SEEN.get(c, c) for c in row["seen"]] or [patient_history.NOTHING_SEEN]
+    return {"organisation": organisation, "role": gettext(patient_history.ROLES.get(row["who"], row["who"])),
+            "action": gettext(patient_history.LOOKS[row["look"]]), "categories": sep.join(gettext(m) for m in seen)}

@@ -131,14 +131,15 @@ def _flags(s, organisation: str, incident: Incident, basis: str, action: str) ->
 
 
 def seen_by(role: str, what: str) -> list[str]:
-    """What a hospital user's look showed, by the hospital's rule for roles (hospital_app.store's
-    patient_view): the desk sees who is coming and when, never a clinical category; clinical staff
-    see the emergency summary; the full history is fetched on a physician's request."""
+    """What a hospital user's look showed, by the hospital's rule for roles (hospital_app/visibility.py):
+    the desk sees who is coming, when, and the chief complaint the registration goes under, never a
+    clinical category; clinical staff see the emergency summary; the full history is fetched on a
+    physician's request."""
     if what == "full_history_refused":
         return []
     if what == "full_history":
         return ["full_history"]
-    return ["identity", "eta"] if role == "clerk" else ["emergency_summary"]
+    return ["identity", "eta", "chief_complaint"] if role == "clerk" else ["emergency_summary"]
 
 
 def record_user_view(hub: Hub, hospital_id: str, incident_id: str, role: str, action: str,

@@ -101,16 +101,14 @@ def _looked(s, hub: Hub, user: User, incident: Incident, action: str, detail: di
                  detail=detail or {})
     if basis == "emergency_exception":
         review.flag(s, user.organisation, incident.id, "emergency_exception",
-                    f"緊急時例外での閲覧 / viewed under the emergency exception: {incident.basis['reason_code']}")
+                    f"{review.VIEWED_UNDER_EXCEPTION}:{incident.basis['reason_code']}")
     if incident.handed_over_at is not None:
-        review.flag(s, user.organisation, incident.id, "anomaly:after_handover",
-                    "引継ぎ後の閲覧 / record viewed after handover")
+        review.flag(s, user.organisation, incident.id, "anomaly:after_handover", review.VIEWED_AFTER_HANDOVER)
     recent = s.scalar(select(func.count(func.distinct(AuditEntry.incident_id))).where(
         AuditEntry.actor == actor(user), AuditEntry.action == "record.fetch",
         AuditEntry.at > utcnow() - BURST_WINDOW))
     if recent > BURST_FETCHES:
-        review.flag(s, user.organisation, incident.id, "anomaly:many_records",
-                    f"{recent} records fetched by one user within 30 minutes / 短時間の大量取得")
+        review.flag(s, user.organisation, incident.id, "anomaly:many_records", f"many_records_fetched:{recent}")
 
 
 def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
@@ -118,8 +116,7 @@ def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
     with hub.db.transaction() as s:
         audit.append(s, hub.audit_key, actor=actor(user), action="record.refused", incident_id=incident.id,
                      detail={"reason": "closed"})
-        review.flag(s, user.organisation, incident.id, "anomaly:no_active_incident",
-                    "終了した事案への閲覧要求 / lookup on a closed incident")
+        review.flag(s, user.organisation, incident.id, "anomaly:no_active_incident", "lookup_on_closed_incident")
     raise Refused(409, "incident is closed; its record is purged", "closed")
 
 

@@ -2,14 +2,13 @@
 
 The patient proves who they are with the card and their date of birth (the simulator's
 stand-in for the card's PIN). Staff names never appear: the organisation, the role, the
-time, the basis and what that role was actually shown do (a desk clerk: who is coming and
-when, no clinical category). A look the hospital refused a member of staff is listed too,
-as a refused attempt: the patient sees that someone asked.
+time, the basis and what that role was actually shown do (a desk clerk: who is coming,
+when, and the complaint; no clinical category). A look the hospital refused a member of staff
+is listed too, as a refused attempt: the patient sees that someone asked.
 
 Each row says it in codes (`who`, `look`, `seen`, `org_kind`), which the page words in the
-reader's language (history.js); and, for API clients, in words from the message catalogue,
-Japanese first and English beside it, as this API has always answered (`role`, `action`,
-`categories`, `organisation`)."""
+reader's language (history.js); for API clients the route words them too, from the message
+ids below, in the reader's language (`role`, `action`, `categories`, `organisation`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,9 +23,9 @@ from ems_app.services.identification import patient_ref
 from shared.clock import aware
 from shared.errors import N_, Refused
 from shared.sources import RecordSourceError
-from web.i18n import catalogue
 
-# What happened, by `look` code. A hospital user's look is "hospital.<what>".
+# The codes' words, as message ids (the route translates them). What happened, by `look` code;
+# a hospital user's look is "hospital.<what>".
 LOOKS = {
     "record.fetch": N_("fetched the record"),
     "record.view": N_("viewed the emergency summary"),
@@ -38,8 +37,8 @@ LOOKS = {
 }
 ROLES = {"paramedic": N_("paramedic"), "physician": N_("physician"), "nurse": N_("nurse"), "clerk": N_("clerk"),
          "system": N_("hospital system"), "share": N_("QR recipient")}
-SEEN = {"identity": N_("Identity"), "eta": N_("ETA"), "emergency_summary": N_("Emergency summary"),
-        "full_history": N_("Full history")}
+SEEN = {"identity": N_("Identity"), "eta": N_("ETA"), "chief_complaint": N_("Chief complaint"),
+        "emergency_summary": N_("Emergency summary"), "full_history": N_("Full history")}
 NOTHING_SEEN = N_("Nothing (refused)")
 FIRE_HQ = N_("fire HQ")
 # The audit actions that are a look at the record (or an attempt refused to hospital staff).
@@ -84,9 +83,7 @@ def _row(s, e: AuditEntry) -> dict:
         org_kind, org_name = "share", share.recipient if share else ""
         role = "share"
     return {"at": aware(e.at).isoformat(), "basis": e.basis, "who": role, "look": look, "seen": seen,
-            "refused": look == "hospital.full_history_refused", "org_kind": org_kind, "org_name": org_name,
-            "organisation": _organisation_words(org_kind, org_name), "role": _both([ROLES.get(role, role)]),
-            "action": _both([LOOKS[look]]), "categories": _both([SEEN[c] for c in seen] or [NOTHING_SEEN])}
+            "refused": look == "hospital.full_history_refused", "org_kind": org_kind, "org_name": org_name}
 
 
 def _hospital_look(e: AuditEntry) -> tuple[str, str, list[str]]:
@@ -110,16 +107,3 @@ def _organisation(s, code: str) -> tuple[str, str]:
         return kind, hospital.name if hospital else ident
     return (kind, ident) if kind == "fire" else ("other", code)
 
-
-def _organisation_words(kind: str, name: str) -> str:
-    if kind == "fire":
-        return f"{_both([FIRE_HQ])}: {name}"
-    if kind == "share":
-        return f"{name} (QR)" if name else "QR"
-    return name
-
-
-def _both(msgids: list[str]) -> str:
-    """Japanese first and English beside it ("医師 / physician"), from the catalogue."""
-    ja = catalogue("ja")
-    return f"{'、'.join(ja.ugettext(m) for m in msgids)} / {', '.join(msgids)}"

@@ -20,13 +20,9 @@ from shared.errors import Refused
 from shared.schemas.record import EmergencyRecord
 from shared.summary import age_on
 
-DECLINE_REASONS = {
-    "no_bed": "満床 / no bed",
-    "no_specialist": "専門医不在 / no specialist",
-    "treating_others": "処置中 / treating other patients",
-    "equipment": "設備・機器対応不可 / equipment unavailable",
-    "other": "その他 / other",
-}
+# Why a hospital may decline, as codes: the screens say them in the reader's language
+# (web/static/common.js `DECLINE_REASONS`).
+DECLINE_REASONS = ("no_bed", "no_specialist", "treating_others", "equipment", "other")
 
 
 def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:

@@ -12,8 +12,8 @@ const LOOKS = { "record.fetch": () => tr("fetched the record"), "record.view": (
   "hospital.full_history": () => tr("opened the full history in the hospital"),
   "hospital.full_history_refused": () => tr("asked for the full history: refused"),
   "share.open": () => tr("opened through a QR share") };
-const SEEN = { identity: () => tr("Identity"), eta: () => tr("ETA"), emergency_summary: () => tr("Emergency summary"),
-  full_history: () => tr("Full history") };
+const SEEN = { identity: () => tr("Identity"), eta: () => tr("ETA"), chief_complaint: () => tr("Chief complaint"),
+  emergency_summary: () => tr("Emergency summary"), full_history: () => tr("Full history") };
 
 // A code the page does not know yet (a newer hub) shows the hub's own words.
 const worded = (table, key, fallback) => (table[key] ? table[key]() : fallback);

@@ -5,9 +5,28 @@ const KINDS = { emergency_exception: () => tr("Emergency exception"), attribute_
   "anomaly:after_handover": () => tr("Viewed after handover"), "anomaly:many_records": () => tr("Many records in a short time"),
   "anomaly:no_active_incident": () => tr("Lookup on a closed incident") };
 const DECISIONS = { justified: () => tr("Justified"), not_justified: () => tr("Not justified") };
-// An item's note is a code, worded here; items stored before the codes carry their text, shown as written.
-const NOTES = { viewed_under_emergency_exception: () => tr("viewed under the emergency exception"),
-  viewed_after_handover: () => tr("record viewed after handover") };
+// An item's note is a code, worded here, with what it is about after a colon
+// ("many_records_fetched:7"), shown on a line of its own; items stored before the codes carry
+// their text, shown as written.
+const EXCEPTION_REASONS = { unconscious: () => tr("Unconscious"), cannot_communicate: () => tr("Cannot communicate"),
+  life_threatening: () => tr("Immediate threat to life") };
+const SEARCH_OUTCOMES = { match: () => tr("one person matched"), no_match: () => tr("no one matched"),
+  several: () => tr("several people matched"), source_unavailable: () => tr("record source unavailable") };
+const worded = (table, c) => (table[c] ? [table[c]()] : c ? [c] : []);
+const NOTES = {
+  viewed_under_emergency_exception: (reason) => [tr("viewed under the emergency exception"), ...worded(EXCEPTION_REASONS, reason)],
+  viewed_after_handover: () => [tr("record viewed after handover")],
+  share_opened_under_emergency_exception: () => [tr("opened a share under the emergency exception")],
+  many_records_fetched: (n) => [tr("{n} records fetched by one user within 30 minutes", { n })],
+  lookup_on_closed_incident: () => [tr("lookup on a closed incident")],
+  attribute_search: (outcome) => [tr("4-attribute search"), ...worded(SEARCH_OUTCOMES, outcome)],
+};
+function noteCell(summary) {
+  const at = summary.indexOf(":");
+  const [note, about] = at < 0 ? [summary, ""] : [summary.slice(0, at), summary.slice(at + 1)];
+  const [first, ...more] = NOTES[note] ? NOTES[note](about) : [summary];
+  return el("td", { testid: "note", text: first }, ...more.map((text) => el("div", { text })));
+}
 let filter = "open";
 let items = [];
 
@@ -43,7 +62,7 @@ function render() {
       el("td", {}, fmt.date(item.due_at), item.overdue ? el("div", { cls: "overdue-mark" }, bi("Overdue")) : ""),
       el("td", { text: KINDS[item.kind] ? KINDS[item.kind]() : item.kind }),
       el("td", {}, el("code", { text: item.incident_id })),
-      el("td", { text: NOTES[item.summary] ? NOTES[item.summary]() : item.summary }),
+      noteCell(item.summary || ""),
       el("td", { text: String(item.accesses) }), decisionCell(item));
     body.append(tr_);
   }

@@ -6,8 +6,6 @@
 
 const INQUIRY_STATUS = { pending: () => tr("asking"), accepted: () => tr("accepted"), declined: () => tr("declined"),
   withdrawn: () => tr("withdrawn") };
-const DECLINE = { no_bed: () => tr("no bed"), no_specialist: () => tr("no specialist"),
-  treating_others: () => tr("treating other patients"), equipment: () => tr("equipment unavailable"), other: () => tr("other") };
 const LEVEL = { primary: () => tr("primary"), secondary: () => tr("secondary"), tertiary: () => tr("tertiary") };
 
 // A paramedic's action: what the one before left on screen goes (the message line and every
@@ -145,7 +143,7 @@ const Steps = {
     if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, hospital: q.hospital_id } }); ul.append(item); }
     const status = q.status, reason = q.decline_reason || q.reason;
     item.dataset.status = status; item.className = status;
-    const why = status === "declined" && reason ? ` (${DECLINE[reason] ? DECLINE[reason]() : reason})` : "";
+    const why = status === "declined" && reason ? ` (${declineReason(reason)})` : "";
     const name = q.hospital_name || App.hospitals.get(q.hospital_id) || q.hospital_id;
     item.replaceChildren(el("strong", { text: name }), ` — ${INQUIRY_STATUS[status] ? INQUIRY_STATUS[status]() : status}${why}`);
   },

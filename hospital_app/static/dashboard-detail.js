@@ -89,7 +89,7 @@ const Detail = {
     if (head) {
       const inc = p.incident || {};
       const ident = p.identity ? `${p.identity.birth_date} ${code(p.identity.sex)}` : "";
-      head.replaceChildren(acuityBadge(acuityLevel(p)), el("span", { text: ident }),
+      head.replaceChildren(Acuity.badge(Acuity.levelOf(p.acuity)), el("span", { text: ident }),
         el("span", { testid: "detail-complaint" }, bi("Chief complaint"), `: ${inc.chief_complaint || "-"}`),
         el("span", {}, bi("Location"), `: ${inc.location || "-"}`),
         el("span", { testid: "detail-basis" }, bi("Basis"), `: ${code(p.basis)}`),
@@ -98,7 +98,7 @@ const Detail = {
     }
     const live = $("detail-live");
     if (!live) return;
-    const readings = readingsLine(p.acuity);
+    const readings = Acuity.line(p.acuity);
     const notes = (p.updates || []).filter((u) => u.kind === "note").slice().reverse();
     live.replaceChildren(
       el("h3", {}, bi("Vitals")),

@@ -4,10 +4,6 @@
 "use strict";
 
 const STATUS = { pending: () => bi("asking"), accepted: () => bi("accepted"), declined: () => bi("declined"), withdrawn: () => bi("withdrawn") };
-const DECLINE = [["no_bed", "no bed"], ["no_specialist", "no specialist"], ["treating_others", "treating other patients"],
-  ["equipment", "equipment unavailable"], ["other", "other"]];
-const DECLINE_TEXT = { "no bed": () => tr("no bed"), "no specialist": () => tr("no specialist"),
-  "treating other patients": () => tr("treating other patients"), "equipment unavailable": () => tr("equipment unavailable"), other: () => tr("other") };
 
 // When the ambulance arrives: the time of the latest ETA update plus its minutes; without one
 // (a desk view carries no updates), incident.eta_at if the hub sends it, else the time this
@@ -45,7 +41,7 @@ const Lists = {
   answerControls(item, q) {
     const id = `reason-${q.inquiry_id}`;
     const select = el("select", { attrs: { id } });
-    for (const [value, text] of DECLINE) select.append(el("option", { text: DECLINE_TEXT[text](), attrs: { value } }));
+    for (const [value, text] of Object.entries(DECLINE_REASONS)) select.append(el("option", { text: text(), attrs: { value } }));
     const accept = el("button", { cls: "primary", attrs: { type: "button" }, testid: "accept" }, bi("Accept"));
     const decline = el("button", { attrs: { type: "button" }, testid: "decline" }, bi("Decline"));
     const send = async (body) => {
@@ -71,7 +67,7 @@ const Lists = {
   },
 
   patientItem(p, at) {
-    const level = acuityLevel(p);
+    const level = Acuity.levelOf(p.acuity);
     const chips = el("span", { cls: "chips" });
     if (p.critical) {
       for (const [key, label] of CRITICAL_ROWS) {
@@ -83,8 +79,8 @@ const Lists = {
       el("span", { cls: "stripe" }),
       el("span", { cls: "who", testid: "patient-name", text: whoText(p) }),
       el("span", { cls: "eta", testid: "eta", data: { at: at ? String(at) : "" } }),
-      el("span", { cls: "sub" }, acuityBadge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
-        "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...readingsLine(p.acuity, { times: false }))),
+      el("span", { cls: "sub" }, Acuity.badge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
+        "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...Acuity.line(p.acuity, { times: false }))),
       el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
         : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged")), " ", purgeCountdown(p, "purge")));
     button.addEventListener("click", () => Detail.open(p.incident_id));

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.errors import Invalid
+
 JCS_VALUES = (0, 1, 2, 3, 10, 20, 30, 100, 200, 300)
 
 
@@ -41,16 +43,16 @@ class Vitals(BaseModel):
     @classmethod
     def _jcs_is_a_scale_value(cls, v: int | None) -> int | None:
         if v is not None and v not in JCS_VALUES:
-            raise ValueError(f"JCS must be one of {', '.join(map(str, JCS_VALUES))}")
+            raise Invalid("JCS must be one of %(values)s", values=", ".join(map(str, JCS_VALUES)))
         return v
 
     @model_validator(mode="after")
     def _pressure_pair(self) -> "Vitals":
         if self.systolic_bp is not None and self.diastolic_bp is not None \
                 and self.diastolic_bp >= self.systolic_bp:
-            raise ValueError("diastolic_bp must be lower than systolic_bp")
+            raise Invalid("diastolic_bp must be lower than systolic_bp")
         if all(getattr(self, f) is None for f in MEASURES):
-            raise ValueError("at least one vital sign is required")
+            raise Invalid("at least one vital sign is required")
         return self
 
 
@@ -72,8 +74,8 @@ class IncidentUpdate(BaseModel):
     def _payload_matches_kind(self) -> "IncidentUpdate":
         need = {"vitals": "vitals", "eta": "eta_minutes"}.get(self.kind, "text")
         if getattr(self, need) is None:
-            raise ValueError(f"an update of kind '{self.kind}' needs '{need}'")
+            raise Invalid("an update of kind '%(kind)s' needs '%(field)s'", kind=self.kind, field=need)
         limit = {"chief_complaint": 500, "location": 200}.get(self.kind)
         if limit and len(self.text) > limit:
-            raise ValueError(f"text: a {self.kind} is at most {limit} characters")
+            raise Invalid("text: a %(kind)s is at most %(limit)s characters", kind=self.kind, limit=limit)
         return self

@@ -90,6 +90,7 @@ def test_patient_sees_who_viewed_by_organisation_and_role(crew, hub, hub_app, ho
     hospital_access.record_user_view(hub, hospital.id, iid, "physician", "view")
     birth = hub.source.fetch("SIM-000050").card.birth_date.isoformat()
     patient = hub_app.test_client()
+    patient.set_cookie("lang", "ja")  # the rows' words are in the reader's language
     wrong = patient.post("/api/patient/history", json={"card_id": "SIM-000050", "birth_date": "1900-01-01"})
     assert wrong.status_code == 401
     rows = patient.post("/api/patient/history", json={"card_id": "SIM-000050", "birth_date": birth}).json

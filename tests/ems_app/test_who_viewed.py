@@ -1,5 +1,5 @@
 """'Who viewed my data' says what each role at the hospital was actually shown, and who asked by
-role, never a name: a clerk saw identity and ETA only, a nurse the emergency summary, a physician
+role, never a name: a clerk saw identity, ETA and the complaint only, a nurse the emergency summary, a physician
 the full history on their own request; a look refused to staff is there as a refused attempt,
 recorded at the hub like a look. The review queue's notes are codes the page words."""
 from sqlalchemy import select
@@ -43,7 +43,7 @@ def test_each_row_says_which_role_saw_what(crew, hub, hub_app, hospital):
     assert [(r["who"], r["look"], r["seen"], r["refused"]) for r in rows] == [
         ("paramedic", "record.fetch", ["emergency_summary"], False),
         ("system", "record.view", ["emergency_summary"], False),
-        ("clerk", "hospital.view", ["identity", "eta"], False),
+        ("clerk", "hospital.view", ["identity", "eta", "chief_complaint"], False),
         ("nurse", "hospital.view", ["emergency_summary"], False),
         ("physician", "record.view_full", ["full_history"], False),
         ("physician", "hospital.full_history", ["full_history"], False),
@@ -68,7 +68,7 @@ def test_the_rows_read_in_english_with_the_cookie(crew, hub, hub_app, hospital):
     looked_at_by_every_role(crew, hub, hub_app, hospital)
     system, clerk, nurse, sent, physician, refused = history(hub, hub_app, "en")[1:]
     assert "hospital system" in system["role"]
-    assert "clerk" in clerk["role"] and clerk["categories"].endswith("Identity, ETA")
+    assert "clerk" in clerk["role"] and clerk["categories"].endswith("Identity, ETA, Chief complaint")
     assert "summary" not in clerk["categories"].lower() and "history" not in clerk["categories"].lower()
     assert "nurse" in nurse["role"] and nurse["categories"].endswith("Emergency summary")
     assert "physician" in sent["role"] and sent["action"].endswith("full history sent at a physician's request")
@@ -105,7 +105,7 @@ def test_a_hospital_look_is_recorded_with_what_the_role_saw(crew, hub, hospital)
     hospital_access.record_user_view(hub, hospital.id, iid, "clerk", "view")
     with hub.db.read() as s:
         row = s.scalars(select(AuditEntry).where(AuditEntry.action == "hospital.user_view")).one()
-    assert (row.detail["role"], row.detail["seen"]) == ("clerk", ["identity", "eta"])
+    assert (row.detail["role"], row.detail["seen"]) == ("clerk", ["identity", "eta", "chief_complaint"])
 
 
 def test_review_notes_from_hospital_looks_are_codes(crew, hub, hub_app, hospital):

@@ -212,3 +212,11 @@ const CODES = {
   consent: () => tr("Consent"), emergency_exception: () => tr("Emergency exception"),
 };
 const code = (c) => (c && CODES[c] ? CODES[c]() : (c ?? "-"));
+
+// Why a hospital declined (ems_app/services/routing.py DECLINE_REASONS), in the order the ER's
+// decline form offers them; the crew's tablet says the same words.
+const DECLINE_REASONS = {
+  no_bed: () => tr("no bed"), no_specialist: () => tr("no specialist"), treating_others: () => tr("treating other patients"),
+  equipment: () => tr("equipment unavailable"), other: () => tr("other"),
+};
+const declineReason = (c) => (DECLINE_REASONS[c] ? DECLINE_REASONS[c]() : c);
