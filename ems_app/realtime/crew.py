@@ -26,8 +26,9 @@ class CrewTablets(Namespace):
         if _paramedic() is None:
             raise ConnectionRefusedError("sign in first")
 
-    def on_follow(self, data=None):
-        """Join the incident's room: its delivery states and the hospitals' answers."""
+    def on_follow(self, data=None, *_):
+        """Join the incident's room: its delivery states and the hospitals' answers. No payload
+        is refused as malformed; arguments after it are ignored, like unknown fields."""
         user = _paramedic()
         if user is None:
             raise Refused(401, "sign in first", "unauthenticated")

@@ -56,15 +56,17 @@ class HospitalGateways(Namespace):
             _online.pop(request.sid, None)
 
     # `data=None` on every event: one sent with no payload is refused as malformed, like any other.
+    # `*_`: arguments after the payload are ignored, like unknown fields; without it, one too many
+    # was a TypeError and the gateway never heard back.
 
-    def on_inquiry_answer(self, data=None):
+    def on_inquiry_answer(self, data=None, *_):
         """Answered in the ack, so the gateway learns the grant even if the push is lost."""
         hospital_id, kid = self._hospital()
         answer = parsed(InquiryAnswer, data, "inquiry_answer")
         return routing.answer(self.hub, hospital_id, answer.inquiry_id, answer.accept, answer.answered_by[:128],
                               reason=answer.reason, key_thumbprint=kid)
 
-    def on_access(self, data=None):
+    def on_access(self, data=None, *_):
         """A hospital user opened a patient, or was refused the full history; the hub's audit
         trail records it by role, with what that role was shown (hospital_access.record_user_view)."""
         hospital_id, _ = self._hospital()
@@ -73,21 +75,21 @@ class HospitalGateways(Namespace):
                                          report.at)
         return {"ok": True}
 
-    def on_ack(self, data=None):
+    def on_ack(self, data=None, *_):
         """delivered / seen up to a sequence number, or the new patient acknowledged at the ER."""
         hospital_id, _ = self._hospital()
         ack = parsed(Ack, data, "ack")
         delivery.hospital_ack(self.hub, hospital_id, ack.incident_id, ack.what, ack.seq)
         return {"ok": True}
 
-    def on_acks(self, data=None):
+    def on_acks(self, data=None, *_):
         """The gateway's batch of acknowledgements (a list of what 'ack' takes, at most 1,000)."""
         hospital_id, _ = self._hospital()
         acks = parsed(Acks, data, "acks")
         return {"ok": True, "changed": delivery.hospital_acks(self.hub, hospital_id,
                                                                [ack.model_dump() for ack in acks.root])}
 
-    def on_handover(self, data=None):
+    def on_handover(self, data=None, *_):
         """The ER confirms the patient has been handed over: the grant's last window starts."""
         hospital_id, _ = self._hospital()
         incident = parsed(AboutIncident, data, "handover")

@@ -1,8 +1,9 @@
 """What each event from a gateway or a tablet must hold, checked before anything acts on it.
 
 Parsed strictly: a gateway or a script can send anything, and a string is not a number nor a
-bool an int. A seq must be a real sequence number, one the database can hold. An event sent
-with no payload, of the wrong type or out of range is refused as "invalid"."""
+bool an int. A seq must be a real sequence number, one the database can hold, and text must be
+text the database can hold. An event sent with no payload, of the wrong type or out of range is
+refused as "invalid"."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,13 +11,32 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel, ValidationError
 
-from shared.errors import Invalid, Refused
+from shared.errors import N_, Invalid, Refused
 from shared.problems import DATE_TIME, field_problems
 
+NUL = N_("should not contain a NUL character")
+NOT_UNICODE = N_("should be valid Unicode text")
+
+
+def _storable(value: str) -> str:
+    # Valid JSON ("\u0000", "\ud800"), but no database can take either: PostgreSQL text refuses
+    # NUL, and a lone surrogate cannot be encoded at all. The fuzz found both reaching a query.
+    if "\x00" in value:
+        raise Invalid(NUL)
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise Invalid(NOT_UNICODE) from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
 # Ids are 16 hex characters; a longer one matches no incident, and is cut so it never
 # overflows a column when a refusal is audited.
-IncidentId = Annotated[str, AfterValidator(lambda value: value[:32])]
-Seq = Annotated[int, Field(ge=0, lt=2**63)]  # the hub keeps it in a BIGINT
+IncidentId = Annotated[Text, AfterValidator(lambda value: value[:32])]
+# Below 2**31: the grant's delivered and seen numbers are INTEGER columns, and PostgreSQL refuses a
+# larger one outright (the fuzz found 2**31 reaching the UPDATE); no incident has that many updates.
+Seq = Annotated[int, Field(ge=0, lt=2**31)]
 
 
 def _iso_time(value):
@@ -34,10 +54,10 @@ class Payload(BaseModel):
 
 
 class InquiryAnswer(Payload):
-    inquiry_id: str
+    inquiry_id: Text
     accept: bool
-    answered_by: str = ""
-    reason: str | None = None  # a decline's reason code (routing.DECLINE_REASONS)
+    answered_by: Text = ""
+    reason: Text | None = None  # a decline's reason code (routing.DECLINE_REASONS)
 
 
 class AccessReport(Payload):
@@ -45,15 +65,15 @@ class AccessReport(Payload):
     role may not see. role: physician | nurse | clerk; action: view | full_history |
     full_history_refused (checked by hospital_access.record_user_view)."""
     incident_id: IncidentId
-    role: str
-    action: str
+    role: Text
+    action: Text
     at: Annotated[datetime | None, BeforeValidator(_iso_time)] = None
 
 
 class Ack(Payload):
     """delivered or seen up to seq (cumulative), or the patient acknowledged at the ER."""
     incident_id: IncidentId
-    what: str
+    what: Text
     seq: Seq = 0
 
 
