@@ -19,8 +19,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     i18n.init_app(app)
 
-    from ems_app.api import auth, hospital_gateway, hospitals, incidents, pages, review, shares
-    for module in (auth, incidents, hospitals, hospital_gateway, shares, review, pages):
+    from ems_app.api import auth, fhir, hospital_gateway, hospitals, incidents, pages, review, shares
+    for module in (auth, incidents, fhir, hospitals, hospital_gateway, shares, review, pages):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.bp)
     openapi.init_app(app, "PreArrival hub (ems_app)", {

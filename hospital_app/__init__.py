@@ -25,8 +25,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     i18n.init_app(app)
 
-    from hospital_app.api import auth, inquiries, pages, patients
-    for module in (auth, inquiries, patients, pages):
+    from hospital_app.api import auth, emr, inquiries, pages, patients
+    for module in (auth, inquiries, patients, emr, pages):
         app.register_blueprint(module.bp)
     app.register_blueprint(vendor.bp)
     openapi.init_app(app, "PreArrival hospital (hospital_app)", {

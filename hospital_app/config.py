@@ -34,4 +34,9 @@ def load(overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "PROXY_HOPS": int(env.get("PROXY_HOPS", 0)),  # reverse proxies in front (docs/operations.md)
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        # The hospital's EMR, where a physician files the pre-arrival record as a FHIR transaction
+        # (hospital_app/emr_filing.py, docs/fhir.md). Unset: the dashboard offers the download only.
+        "EMR_FHIR_URL": (env.get("EMR_FHIR_URL") or "").rstrip("/") or None,
+        "EMR_FHIR_TOKEN": env.get("EMR_FHIR_TOKEN") or None,
+        "EMR_FHIR_TIMEOUT_S": float(env.get("EMR_FHIR_TIMEOUT_S", 10)),
     }
