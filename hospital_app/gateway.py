@@ -15,7 +15,11 @@ loses an accepted patient.
 
 Each held patient's latest vitals are kept in memory, so every vitals update, and every value
 going stale, pushes the acuity assessed again by the one rule (shared/acuity.py) without reading
-the store on the live path."""
+the store on the live path.
+
+The link's own state (up, or down since when) goes to every dashboard as it changes, and each
+dashboard asks for it as it connects: while it is down nothing new can arrive, and a screen that
+said only "live" had its staff read frozen vitals as current."""
 from __future__ import annotations
 
 import logging
@@ -113,13 +117,30 @@ class Gateway:
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
         self._stopped = threading.Event()
+        self._down_since: datetime | None = datetime.now(timezone.utc)  # not connected yet
         for name, model in FROM_HUB.items():
             self.sio.on(name, partial(self._arrived, name, model), namespace=NS)
-        self.sio.on("connect", lambda: self.events.put(("resync", None)), namespace=NS)
+        self.sio.on("connect", self._linked, namespace=NS)
+        self.sio.on("disconnect", self._unlinked, namespace=NS)
 
     @property
     def connected(self) -> bool:
         return self.sio.connected
+
+    def link_state(self) -> dict:
+        """What the dashboards are told of this link: up, or down since when."""
+        since = self._down_since
+        return {"up": since is None, "down_since": since.isoformat() if since else None}
+
+    def _linked(self) -> None:
+        self._down_since = None
+        self.dashboard.hub_link(self.link_state())
+        self.events.put(("resync", None))
+
+    def _unlinked(self, *_reason) -> None:
+        if self._down_since is None:  # down since the first moment it was lost, not the last retry
+            self._down_since = datetime.now(timezone.utc)
+        self.dashboard.hub_link(self.link_state())
 
     def _arrived(self, name: str, model: type[HubEvent], data=None) -> None:
         event = parse(name, model, data)
@@ -218,7 +239,7 @@ class Gateway:
                     log.exception("gateway: %s failed", chore.__name__)
 
     def inquiry_received(self, inquiry: Inquiry) -> None:
-        data = inquiry.model_dump()
+        data = inquiry.model_dump(exclude_unset=True)  # what the hub sent: a field it leaves out is not "null"
         store.save_inquiry(self.db, data)
         self.dashboard.inquiry(data)
 

@@ -22,15 +22,18 @@ class HubEvent(BaseModel):
 
 
 class Inquiry(HubEvent):
-    """An ambulance asks: age band, sex, complaint, nothing identifying."""
+    """An ambulance asks: which unit, when, age band, sex, complaint, ETA and the acuity by the one
+    rule (each measure with its time), nothing identifying."""
     inquiry_id: str = Field(min_length=1, max_length=32)
     status: str
     asked_at: str | None = None
+    unit: str | None = Field(default=None, max_length=64)
     chief_complaint: str | None = None
     age_band: str | None = None
     sex: str | None = None
     eta_minutes: int | None = None
-    vitals: dict[str, Any] | None = None
+    vitals: dict[str, Any] | None = None  # an older hub's: the newest entry alone
+    acuity: dict[str, Any] | None = None
     basis: str | None = None
 
 

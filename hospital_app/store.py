@@ -24,6 +24,7 @@ def save_inquiry(db: Database, data: dict) -> None:
         row = s.get(Inquiry, data["inquiry_id"]) or Inquiry(id=data["inquiry_id"])
         row.incident_id, row.status = data["incident_id"], data["status"]
         row.summary = {k: data.get(k) for k in ("chief_complaint", "age_band", "sex", "basis", "asked_at")}
+        row.summary.update({k: data[k] for k in ("unit", "acuity") if k in data})  # a dashboard reloaded still has them
         s.add(row)
 
 

@@ -5,12 +5,14 @@ Two audiences. Clinical staff (physicians and nurses) treat the patient and get 
 grant lets this hospital see. The desk (clerks) prepares the registration before the patient
 arrives, and gets only what that needs:
 - before acceptance (an inquiry): the age band and sex (which chart to make ready), the chief
-  complaint (the crew's one line that the registration and the arrival board go under) and the
-  ETA (when). Not the vitals, and not the basis: an emergency exception says the patient could
-  not consent, a fact about their condition, and the desk does not answer inquiries.
-- once accepted (a patient): who is coming (name, kana, birth date, sex), the complaint, when
-  (ETA, handover) and who acknowledged; the acuity is said to be withheld. Never the record, the
-  critical facts, the vitals, the crew's notes or where the ambulance is.
+  complaint (the crew's one line that the registration and the arrival board go under), which
+  ambulance unit asks, and the ETA (when). Not the vitals or their acuity, and not the basis: an
+  emergency exception says the patient could not consent, a fact about their condition, and the
+  desk does not answer inquiries.
+- once accepted (a patient): who is coming (name, kana, birth date, sex, and how the crew
+  confirmed it: a weak confirmation is flagged for everyone who reads the name), the complaint,
+  when (ETA, handover) and who acknowledged; the acuity is said to be withheld. Never the record,
+  the critical facts, the vitals, the crew's notes or where the ambulance is.
 - as it goes on (an update): a new ETA and a new complaint, each with its one field: what the
   desk's patient shows over HTTP, kept current alike. Nothing of any other kind.
 This is what docs/privacy.md tells patients a clerk sees: name, birth date, sex, ETA, complaint.
@@ -50,10 +52,10 @@ def _fields(*names: str) -> dict:
 # Never "no vitals": a clerk looking at a patient in shock must not read that.
 ACUITY_WITHHELD = Instead({"withheld": True})
 
-_INQUIRY_DESK = _fields("inquiry_id", "incident_id", "status", "asked_at", "chief_complaint", "age_band", "sex",
-                        "eta_minutes")
+_INQUIRY_DESK = _fields("inquiry_id", "incident_id", "status", "asked_at", "unit", "chief_complaint", "age_band",
+                        "sex", "eta_minutes")
 _PATIENT_DESK = {**_fields("incident_id", "grant_expires_at", "last_seq", "acknowledged_by"),
-                 "identity": _fields("name", "kana", "birth_date", "sex"),
+                 "identity": _fields("name", "kana", "birth_date", "sex", "identification", "identity_flagged"),
                  "incident": _fields("chief_complaint", "eta_minutes", "eta_at", "handed_over_at"),
                  "acuity": ACUITY_WITHHELD}
 _UPDATE_HEAD = _fields("incident_id", "seq", "kind", "at")
@@ -62,7 +64,8 @@ ANY_KIND = "*"
 # thing (the push's event name) -> audience -> the fields it may carry; None: not sent at all.
 # An update's rule is chosen by its kind.
 RULES: dict[str, dict[str, dict | None]] = {
-    "inquiry": {CLINICAL: {**_INQUIRY_DESK, **_fields("vitals", "basis")}, DESK: _INQUIRY_DESK},
+    # `vitals`: the newest entry alone, as an older hub sent it; `acuity` is every measure's latest.
+    "inquiry": {CLINICAL: {**_INQUIRY_DESK, **_fields("vitals", "acuity", "basis")}, DESK: _INQUIRY_DESK},
     "inquiry_changed": dict.fromkeys(AUDIENCES, _fields("inquiry_id", "status")),
     "patient": {CLINICAL: {**_fields("incident_id", "identity", "incident", "basis", "record_status",
                                      "grant_expires_at", "last_seq", "acknowledged_by",
@@ -74,6 +77,8 @@ RULES: dict[str, dict[str, dict | None]] = {
     "acuity": {CLINICAL: _fields("incident_id", "acuity"), DESK: None},
     "patient_acknowledged": dict.fromkeys(AUDIENCES, _fields("incident_id", "by")),
     "patient_removed": dict.fromkeys(AUDIENCES, _fields("incident_id", "reason")),
+    # The hospital's own link to the hub: while it is down no update can arrive, whatever the page's link says.
+    "hub_link": dict.fromkeys(AUDIENCES, _fields("up", "down_since")),
 }
 
 

@@ -183,6 +183,15 @@ def _claimed_aud(token: str) -> str:
     return aud if isinstance(aud, str) else ""
 
 
+def _record_status(incident: Incident) -> str:
+    """The record's state as the ER is told it, so a patient without one says why: the crew
+    never read a card ("not_identified"), read one and went on without fetching ("not_fetched"),
+    or the source failed (its code)."""
+    if incident.record_status == "not_fetched" and incident.identification is None:
+        return "not_identified"
+    return incident.record_status
+
+
 def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: int, full: bool,
              requested_by: str) -> dict:
     with hub.db.transaction() as s:
@@ -201,7 +210,8 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
                                                 **({"requested_by": requested_by[:128],
                                                     "role": requester_role(requested_by)} if full else {})})
         _flags(s, f"hospital:{hospital.id}", incident, grant.basis, action)
-        record_json, record_status = incident.record_json, incident.record_status
+        record_json, record_status = incident.record_json, _record_status(incident)
+        identification, identity_flagged = incident.identification, incident.identity_flagged
         events = updates.since(s, incident_id, after_seq)
         info = {"chief_complaint": incident.chief_complaint, "location": incident.location,
                 "eta_minutes": incident.eta_minutes, "eta_at": _eta_at(s, incident_id),
@@ -215,8 +225,10 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
         record = EmergencyRecord.model_validate_json(record_json)
         summary = emergency_summary(record, date.today(), scope=claims.scope)
         card = record.card
+        # How the identity was confirmed goes with it: a smartphone card has no photo and the
+        # 4-attribute search may find a namesake, and the ER must not trust the name more than the crew did.
         body["patient"] = {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
-                           "sex": card.sex}
+                           "sex": card.sex, "identification": identification, "identity_flagged": identity_flagged}
         body["record"] = (record if full else summary).within(claims.scope)
         body["critical"] = critical_facts(summary).model_dump(mode="json")
     return body

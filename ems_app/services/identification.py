@@ -115,7 +115,7 @@ def identify_by_attributes(hub: Hub, user: User, incident_id: str, data: Attribu
     with hub.db.transaction() as s:  # the search is on record whatever happens next
         audit.append(s, hub.audit_key, actor=actor(user), action="identify.attributes_search",
                      incident_id=incident_id, detail={"result": outcome})
-        review.flag(s, user.organisation, incident_id, "attribute_search", f"attribute_search:{outcome}")
+        review.flag(s, user.organisation, incident_id, "attribute_search", f"{review.ATTRIBUTE_SEARCH}:{outcome}")
     if card is not None:
         with hub.db.transaction() as s:
             incident = load(s, user, incident_id, for_update=True)

@@ -108,7 +108,8 @@ def _looked(s, hub: Hub, user: User, incident: Incident, action: str, detail: di
         AuditEntry.actor == actor(user), AuditEntry.action == "record.fetch",
         AuditEntry.at > utcnow() - BURST_WINDOW))
     if recent > BURST_FETCHES:
-        review.flag(s, user.organisation, incident.id, "anomaly:many_records", f"many_records_fetched:{recent}")
+        review.flag(s, user.organisation, incident.id, "anomaly:many_records",
+                    f"{review.MANY_RECORDS_FETCHED}:{recent}")
 
 
 def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
@@ -116,7 +117,7 @@ def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
     with hub.db.transaction() as s:
         audit.append(s, hub.audit_key, actor=actor(user), action="record.refused", incident_id=incident.id,
                      detail={"reason": "closed"})
-        review.flag(s, user.organisation, incident.id, "anomaly:no_active_incident", "lookup_on_closed_incident")
+        review.flag(s, user.organisation, incident.id, "anomaly:no_active_incident", review.LOOKUP_ON_CLOSED_INCIDENT)
     raise Refused(409, "incident is closed; its record is purged", "closed")
 
 

@@ -20,9 +20,14 @@ from shared.errors import Refused
 
 REVIEW_DAYS = 14
 
-# Notes, as codes (review.js words them).
+# Notes, as codes (review.js words them). A note may carry a parameter after a colon
+# ("many_records_fetched:7", "attribute_search:no_match"), which the page shows beside its words.
 VIEWED_UNDER_EXCEPTION = "viewed_under_emergency_exception"
 VIEWED_AFTER_HANDOVER = "viewed_after_handover"
+MANY_RECORDS_FETCHED = "many_records_fetched"                  # :how many, within the burst window
+LOOKUP_ON_CLOSED_INCIDENT = "lookup_on_closed_incident"
+SHARE_OPENED_UNDER_EXCEPTION = "share_opened_under_emergency_exception"
+ATTRIBUTE_SEARCH = "attribute_search"                          # :the search's outcome
 
 
 def flag(s: Session, organisation: str, incident_id: str, kind: str, summary: str) -> None:

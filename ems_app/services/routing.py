@@ -12,33 +12,31 @@ from functools import partial
 from sqlalchemy import select
 
 from ems_app.hub import Hub
-from ems_app.models import Grant, Hospital, Incident, IncidentEvent, Inquiry, User
-from ems_app.services import audit, delivery, grants
+from ems_app.models import Grant, Hospital, Incident, Inquiry, User
+from ems_app.services import audit, delivery, grants, vitals
 from ems_app.services.incidents import actor, load
 from shared.clock import aware, utcnow
 from shared.errors import Refused
+from shared.schemas.inquiry import DECLINE_REASONS
 from shared.schemas.record import EmergencyRecord
 from shared.summary import age_on
 
-# Why a hospital may decline, as codes: the screens say them in the reader's language
-# (web/static/common.js `DECLINE_REASONS`).
-DECLINE_REASONS = ("no_bed", "no_specialist", "treating_others", "equipment", "other")
-
 
 def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:
-    """What a hospital sees before it accepts: enough to decide, nothing that identifies."""
+    """What a hospital sees before it accepts: enough to decide, nothing that identifies.
+
+    Which ambulance asks, when, how soon it arrives, and the acuity by the one rule over every
+    vitals update (each measure with its own time), as the crew's tablet shows it: the newest
+    entry alone once turned a pressure of 85 into "HR 80" (docs/clinical-safety.md H35)."""
     age_band = sex = None
     if incident.record_json:
         card = EmergencyRecord.model_validate_json(incident.record_json).card
         age_band = f"{age_on(card.birth_date, date.today()) // 10 * 10}s"
         sex = card.sex
-    vitals = s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident.id,
-                                                   IncidentEvent.kind == "vitals")
-                       .order_by(IncidentEvent.seq.desc()).limit(1)).first()
     return {"inquiry_id": inquiry.id, "incident_id": incident.id, "status": inquiry.status,
-            "asked_at": aware(inquiry.asked_at).isoformat(), "chief_complaint": incident.chief_complaint,
-            "age_band": age_band, "sex": sex, "eta_minutes": incident.eta_minutes,
-            "vitals": vitals.payload.get("vitals") if vitals else None,
+            "asked_at": aware(inquiry.asked_at).isoformat(), "unit": incident.team,
+            "chief_complaint": incident.chief_complaint, "age_band": age_band, "sex": sex,
+            "eta_minutes": incident.eta_minutes, "acuity": vitals.acuity(s, incident.id).model_dump(mode="json"),
             "basis": (incident.basis or {}).get("kind")}
 
 

@@ -123,7 +123,7 @@ def open_share(hub: Hub, token: str, passcode: str, client: str) -> dict:
             record_json, basis = incident.record_json, incident.basis["kind"]
             if basis == "emergency_exception":
                 review.flag(s, f"share:{share.recipient}"[:64], incident_id, "emergency_exception",
-                            "share_opened_under_emergency_exception")
+                            review.SHARE_OPENED_UNDER_EXCEPTION)
     if expired:
         raise Refused(410, "this link has expired", "expired")
     if not right:

@@ -1,7 +1,5 @@
 """Inquiries from ambulances, and the ER's answer (which the gateway carries to the hub)."""
 from flask import Blueprint, current_app, g, jsonify
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select
 
@@ -11,6 +9,7 @@ from hospital_app.api.auth import staff_only
 from hospital_app.models import Inquiry
 from shared.errors import Invalid
 from shared.openapi import api
+from shared.schemas.inquiry import DeclineReason
 from web.http import body
 
 bp = Blueprint("inquiries", __name__, url_prefix="/api/inquiries")
@@ -19,7 +18,7 @@ bp = Blueprint("inquiries", __name__, url_prefix="/api/inquiries")
 class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     accept: bool
-    reason: Literal["no_bed", "no_specialist", "treating_others", "equipment", "other"] | None = None
+    reason: DeclineReason | None = None  # the hub's own list: a reason offered here is never refused there
 
     @model_validator(mode="after")
     def _decline_needs_reason(self) -> "AnswerIn":

@@ -48,3 +48,9 @@ class Dashboard:
 
     def patient_removed(self, incident_id: str, reason: str) -> None:
         self._push("patient_removed", {"incident_id": incident_id, "reason": reason})
+
+    def hub_link(self, state: dict) -> None:
+        """The gateway's link to the hub changed (`Gateway.link_state`); a dashboard that connects
+        asks for it (events.py `on_hub_link`). While it is down no update can arrive: a page that
+        said only "live" would have its staff read frozen vitals as current."""
+        self._push("hub_link", state)

@@ -1,10 +1,12 @@
-"""What staff at an open dashboard may ask over the socket: seen, handover, acknowledge.
+"""What staff at an open dashboard may ask over the socket: seen, handover, acknowledge, and the
+state of the hospital's link to the hub.
 
 Each event is checked the same way: who is asking (a signed-in member of staff, clinical for
 seen and handover), then the payload, parsed strictly (a browser or script can send anything;
-a seq must be a real sequence number, never True or a number the database cannot hold). A check
-that fails raises `Refused`; the namespace's one error handler (see `register`) turns it into
-the reply the dashboard's callback gets."""
+a seq must be a real sequence number, never True or a number the database cannot hold, and an
+id text the database can hold, with no NUL and no lone surrogate). A check that fails raises
+`Refused`; the namespace's one error handler (see `register`) turns it into the reply the
+dashboard's callback gets."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -12,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from hospital_app import store
+from hospital_app import store, visibility
 from hospital_app.models import Staff
 from hospital_app.realtime.dashboard import NS
 from hospital_app.visibility import CLINICAL_ROLES, audience
-from shared.errors import N_, Refused
+from shared.errors import N_, Invalid, Refused
 from shared.problems import field_problems
 from shared.storage import Database
 from web import login
@@ -25,11 +27,26 @@ if TYPE_CHECKING:
     from hospital_app.gateway import Gateway
 
 NOT_HERE = N_("no such patient, or the grant has ended")
+NUL = N_("should not contain a NUL character")
+NOT_UNICODE = N_("should be valid Unicode text")
 M = TypeVar("M", bound=BaseModel)
+
+
+def _storable(value: str) -> str:
+    # Valid JSON ("\u0000", "\ud800"), but no database can take either: PostgreSQL text refuses
+    # NUL, and a lone surrogate cannot be encoded at all. The fuzz found both reaching a query.
+    if "\x00" in value:
+        raise Invalid(NUL)
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise Invalid(NOT_UNICODE) from None
+    return value
+
 
 # Ids are 16 hex characters; a longer one matches no patient (not found, as it always was), and
 # is cut so it never reaches a query or a log line whole.
-IncidentId = Annotated[str, Field(min_length=1), AfterValidator(lambda value: value[:32])]
+IncidentId = Annotated[str, Field(min_length=1), AfterValidator(_storable), AfterValidator(lambda value: value[:32])]
 
 
 class AboutPatient(BaseModel):
@@ -78,16 +95,29 @@ class DashboardEvents(Namespace):
         join_room(audience(staff.role))  # its room gets what its role may see (Dashboard)
 
     # `data=None`: an event sent with no payload is refused as malformed, like any other.
-    def on_seen(self, data=None):
-        """A clinical dashboard has shown updates up to seq; the crew sees 'seen'."""
+    # `*_`: arguments after the payload are ignored, like unknown fields (one too many was a bug).
+    def on_seen(self, data=None, *_):
+        """A clinical dashboard has shown updates up to seq; the crew sees 'seen'. Never past the
+        updates held here: a page cannot have shown what this hospital does not have, and a
+        number beyond it would make every later update read 'seen' on the tablet as it is sent."""
         self._staff(*CLINICAL_ROLES)
         seen = parsed(Seen, data, "seen")
-        if store.last_seq(self.db, seen.incident_id) is None:
+        held = store.last_seq(self.db, seen.incident_id)
+        if held is None:
             raise Refused(404, NOT_HERE, "invalid")  # the code dashboards have always had for this
+        if seen.seq > held:
+            raise Refused(400, "seen past the updates held here (%(held)s)", "invalid", held=held)
         self.gateway.forward_seen(seen.incident_id, seen.seq)
         return {"ok": True}
 
-    def on_handover(self, data=None):
+    def on_hub_link(self, *_):
+        """The hospital's link to the hub as it is now, asked by a dashboard as it (re)connects: it
+        missed every change pushed before (Dashboard.hub_link), and one opened while the hub is out
+        of reach must say so at once, not at the next change."""
+        staff = self._staff()
+        return visibility.shown("hub_link", self.gateway.link_state(), audience(staff.role))
+
+    def on_handover(self, data=None, *_):
         """A physician or nurse confirms the patient has arrived and been handed over."""
         self._staff(*CLINICAL_ROLES)
         patient = parsed(AboutPatient, data, "handover")
@@ -96,7 +126,7 @@ class DashboardEvents(Namespace):
         self.gateway.handover(patient.incident_id)
         return {"ok": True}
 
-    def on_acknowledge(self, data=None):
+    def on_acknowledge(self, data=None, *_):
         """Someone at the ER (the desk too) acknowledged the new patient: every dashboard stops alerting."""
         staff = self._staff()
         patient = parsed(AboutPatient, data, "acknowledge")

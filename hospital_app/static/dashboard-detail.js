@@ -1,9 +1,30 @@
 // One patient, opened from the list: read again from the server (which records the view for
 // the patient's access history), critical facts first, then live vitals (trend), the crew's
 // notes, medications, recent visits, surgeries, checkups and the rest. While a clinical user
-// has it on screen, the dashboard tells the crew it has been seen, up to the last update shown
+// has it on screen, the dashboard tells the crew it has been seen, up to the last update drawn
 // with none missing before it. A patient removed while open leaves the reason in its place.
+// A patient accepted without a record (no card, the source down, the crew went on without it)
+// still has its vitals and notes drawn, and in place of the critical facts the reason there are
+// none: an empty space there reads as "nothing critical", and the notes were once never drawn
+// while the crew read "seen".
 "use strict";
+
+// Why no record came with the patient (the hub's record_status): never a blank where the critical facts go.
+const NO_RECORD_WHY = {
+  not_identified: () => bi("the patient was not identified (no card read)"),
+  not_fetched: () => bi("the crew did not fetch it"),
+  source_unavailable: () => bi("the record source was unavailable"),
+  certificate_expired: () => bi("card certificate expired"),
+  card_not_found: () => bi("no match for this card"),
+  source_error: () => bi("the record could not be fetched"),
+};
+
+function noRecordBox(p) {
+  const why = NO_RECORD_WHY[p.record_status] ? NO_RECORD_WHY[p.record_status]() : bi("not received");
+  return el("div", { cls: "no-record", testid: "no-record", data: { status: p.record_status || "" } },
+    el("p", {}, el("strong", {}, "⚠ ", bi("No record")), ": ", why),
+    el("p", {}, bi("Allergies, anticoagulants and the rest are unknown, never none.")));
+}
 
 const Detail = {
   seenSent: new Map(),  // incident id -> highest seq reported seen
@@ -44,7 +65,7 @@ const Detail = {
   render() {
     const p = Dash.patients.get(Dash.selected);
     if (!p) return;
-    $("detail-title").replaceChildren(el("span", { testid: "detail-name", text: whoText(p) }));
+    $("detail-title").replaceChildren(el("span", { testid: "detail-name", text: whoText(p) }), " ", identityFlag(p) || "");
     const body = $("detail-body");
     body.dataset.incident = p.incident_id;
     const head = el("div", { cls: "head", attrs: { id: "detail-head" } });
@@ -71,9 +92,12 @@ const Detail = {
       full.addEventListener("click", () => Detail.fullHistory(p.incident_id, full));
       actions.append(full);
     }
+    actions.append(EmrFiling.controls(p));  // dashboard-emr.js: the FHIR file and File to EMR (physicians)
     const parts = [head, actions];
+    if (Dash.clinical) {  // the desk is sent neither the record nor the live part
+      parts.push(p.critical ? criticalBox(p.critical) : noRecordBox(p), el("div", { attrs: { id: "detail-live" } }));
+    }
     if (p.critical) {
-      parts.push(criticalBox(p.critical), el("div", { attrs: { id: "detail-live" } }));
       const record = el("div", { cls: "record" }, recordSections(p.record || {}, { limit: 20 }));
       parts.push(record, el("div", { cls: "full-history", attrs: { id: "full-history" }, testid: "full-history-view" }));
     }
@@ -98,6 +122,7 @@ const Detail = {
     }
     const live = $("detail-live");
     if (!live) return;
+    live.dataset.drawnUpTo = String(contiguous(p));  // what markSeen may report: no more than is drawn here
     const readings = Acuity.line(p.acuity);
     const notes = (p.updates || []).filter((u) => u.kind === "note").slice().reverse();
     live.replaceChildren(
@@ -109,10 +134,14 @@ const Detail = {
         : [el("li", { cls: "empty", text: tr("none") })])));
   },
 
+  // "Seen" for what the live part has drawn of this patient, never past a gap (what is missing is
+  // not on screen), and nothing when it is not drawn.
   markSeen() {
     const p = Dash.patients.get(Dash.selected);
     if (!p || !Dash.clinical || !Dash.socket || document.visibilityState !== "visible") return;
-    const seq = contiguous(p);  // never past a gap: what is missing is not on screen
+    const live = $("detail-live");
+    if (!live || $("detail-body").dataset.incident !== p.incident_id) return;
+    const seq = Math.min(contiguous(p), Number(live.dataset.drawnUpTo || 0));
     if (!seq || seq <= (Detail.seenSent.get(p.incident_id) || 0)) return;
     Detail.seenSent.set(p.incident_id, seq);
     Dash.socket.emit("seen", { incident_id: p.incident_id, seq });

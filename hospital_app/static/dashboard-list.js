@@ -1,6 +1,10 @@
 // The two lists on the left: requests to accept (accept, or decline with a reason) and the
 // incoming ambulances sorted by ETA, each with the acuity the server assessed, each measure's
 // latest value and a countdown (to arrival, and after handover to the record's purge).
+// A request says what a physician decides on: which ambulance unit asks and when, the ETA, and
+// (clinical staff only) the acuity the hub assessed from every vitals entry, each measure with its
+// time, never the newest entry alone. A name whose identity the crew confirmed weakly carries ⚠
+// and how it was confirmed, wherever it is shown.
 "use strict";
 
 const STATUS = { pending: () => bi("asking"), accepted: () => bi("accepted"), declined: () => bi("declined"), withdrawn: () => bi("withdrawn") };
@@ -23,18 +27,39 @@ function whoText(p) {
   return tr("No record");
 }
 
+// How the crew confirmed a flagged identity: no photo to compare, or a search that may find a namesake.
+const IDENTIFIED_BY = {
+  smartphone: () => bi("identity: smartphone card, no photo"),
+  attributes: () => bi("identity: 4-attribute search, no card"),
+};
+
+// ⚠ beside the name when the identity rests on less than the card's photo (nothing otherwise).
+function identityFlag(p) {
+  const id = p.identity;
+  if (!id || !id.identity_flagged) return null;
+  const how = IDENTIFIED_BY[id.identification] ? IDENTIFIED_BY[id.identification]() : bi("identity weakly confirmed");
+  return el("span", { cls: "identity-flag", testid: "identity-flag", data: { identification: id.identification || "" } }, "⚠ ", how);
+}
+
 const Lists = {
   renderInquiry(q) {
     const ul = $("inquiries");
     let item = [...ul.children].find((e) => e.dataset.inquiry === q.inquiry_id);
     if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, incident: q.incident_id } }); ul.prepend(item); }
     item.dataset.status = q.status; item.className = q.status;
-    const vitals = q.vitals ? `  ${vitalsText(q.vitals)}` : "";
-    const eta = q.eta_minutes != null ? `  ETA ${q.eta_minutes}${I18N.one("min")}` : "";
     const basis = q.basis ? `  ${code(q.basis)}` : "";
+    const asked = el("div", { cls: "asked" },
+      el("span", { testid: "inquiry-unit" }, bi("Ambulance unit"), `: ${q.unit || "-"}`), "  ",
+      el("span", { testid: "inquiry-asked" }, bi("Asked at"), " ", el("time", { text: fmt.hm(q.asked_at), attrs: { datetime: q.asked_at || "" } })),
+      "  ", el("span", { testid: "inquiry-eta", text: q.eta_minutes != null ? `ETA ${q.eta_minutes}${I18N.one("min")}` : "ETA -" }));
     item.replaceChildren(el("div", {}, el("strong", { text: `${q.age_band ?? "?"} ${q.sex ? code(q.sex) : ""} ` }),
-      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), `${vitals}${eta}${basis} — `,
-      STATUS[q.status] ? STATUS[q.status]() : q.status));
+      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), `${basis} — `,
+      STATUS[q.status] ? STATUS[q.status]() : q.status), asked);
+    // The desk is never sent an inquiry's acuity: it is drawn for clinical staff only.
+    if (Dash.clinical) {
+      item.append(el("div", { cls: "inquiry-acuity", testid: "inquiry-acuity" }, Acuity.badge(Acuity.levelOf(q.acuity)), " ",
+        el("span", { cls: "readings", testid: "inquiry-vitals" }, ...Acuity.line(q.acuity))));
+    }
     if (Dash.clinical && q.status === "pending") item.append(Lists.answerControls(item, q));
   },
 
@@ -77,7 +102,7 @@ const Lists = {
     }
     const button = el("button", { cls: `open ${level}`, attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
       el("span", { cls: "stripe" }),
-      el("span", { cls: "who", testid: "patient-name", text: whoText(p) }),
+      el("span", { cls: "who" }, el("span", { testid: "patient-name", text: whoText(p) }), " ", identityFlag(p)),
       el("span", { cls: "eta", testid: "eta", data: { at: at ? String(at) : "" } }),
       el("span", { cls: "sub" }, Acuity.badge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
         "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...Acuity.line(p.acuity, { times: false }))),

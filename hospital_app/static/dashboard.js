@@ -137,7 +137,20 @@ const Dash = {
 
   setLive(on) {
     Dash.downSince = on ? null : (Dash.downSince || Date.now());
+    if (!on) Dash.hubLink = null;  // unknown while this page is cut off; told again as it reconnects
     Dash.renderLive();
+    Dash.renderHubLink();
+  },
+
+  // The hospital's own link to the hub, beside this page's: while it is down nothing new can
+  // arrive, even though this page is "live". Said until the hospital app says it is back.
+  hubLink: null,  // {up, down_since} as the hospital app last said
+  hubLinkPushes: 0,
+  renderHubLink() {
+    const chip = $("hub-link"), state = Dash.hubLink;
+    chip.hidden = !state || state.up;
+    chip.dataset.state = !state ? "unknown" : state.up ? "up" : "down";
+    chip.replaceChildren(state && !state.up ? bi("Hub link down since {t}", { t: fmt.hm(state.down_since) }) : "");
   },
 
   // The link's state, and since when it is down (refreshed every second while it is).
@@ -160,9 +173,17 @@ const Dash = {
     if (typeof io === "undefined") { say(tr("The live link is missing (socket.io client).")); return; }
     const socket = io("/dashboard", { transports: ["websocket"] });
     Dash.socket = socket;
-    socket.on("connect", () => { Dash.setLive(true); Dash.resync().catch((e) => say(e.message)); });
+    socket.on("connect", () => {
+      Dash.setLive(true);
+      const pushes = Dash.hubLinkPushes;  // a push after this ask is newer than its answer
+      socket.emit("hub_link", null, (state) => {
+        if (state && !state.error && Dash.hubLinkPushes === pushes) { Dash.hubLink = state; Dash.renderHubLink(); }
+      });
+      Dash.resync().catch((e) => say(e.message));
+    });
     socket.on("disconnect", () => Dash.setLive(false));
     setInterval(() => { if (Dash.downSince) Dash.renderLive(); }, 1000);
+    socket.on("hub_link", (state) => { Dash.hubLinkPushes++; Dash.hubLink = state; Dash.renderHubLink(); });
     socket.on("inquiry", (q) => Dash.addInquiry(q));
     socket.on("inquiry_changed", (c) => { const q = Dash.inquiries.get(c.inquiry_id); if (q) Dash.addInquiry({ ...q, status: c.status }); });
     // A fresh grant, or its end brought forward at handover.

@@ -83,8 +83,11 @@ def test_a_malformed_handover_or_acknowledge_is_refused_as_invalid(er_app, docto
 
 
 def test_seen_goes_to_the_hub_through_the_patients_lane(er_app, doctor, patient):
-    assert doctor.emit("seen", {"incident_id": patient, "seq": 2**63 - 1}, namespace=NS, callback=True) == {"ok": True}
-    assert queued(er_app.extensions["gateway"]) == [("forward_ack", Ack(patient, "seen", 2**63 - 1))]
+    # Within what is held here: a seq past it is refused (test_seen_bounds.py, clinical-safety H39).
+    update = {"incident_id": patient, "seq": 1, "kind": "note", "payload": {"text": "x"}, "at": "2026-01-01T00:00:00Z"}
+    assert store.save_update(er_app.extensions["db"], update) == "stored"
+    assert doctor.emit("seen", {"incident_id": patient, "seq": 1}, namespace=NS, callback=True) == {"ok": True}
+    assert queued(er_app.extensions["gateway"]) == [("forward_ack", Ack(patient, "seen", 1))]
 
 
 def test_seen_for_a_patient_not_here_is_invalid(er_app, doctor):
