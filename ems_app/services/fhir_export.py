@@ -36,12 +36,12 @@ def incident_bundle(hub: Hub, user: User, incident_id: str) -> dict:
         incident = incidents.load(s, user, incident_id)
         context = _context(s, incident)
     if incident.status != "open":
-        incidents._refuse_closed(hub, user, incident)  # audited and flagged, as a view would be
+        incidents.refuse_closed(hub, user, incident)  # audited and flagged, as a view would be
     if incident.record_json is None:
         raise Refused(404, "no record fetched for this incident", "no_record")
     summary = emergency_summary(EmergencyRecord.model_validate_json(incident.record_json), date.today())
     with hub.db.transaction() as s:
-        incidents._looked(s, hub, user, incidents.load(s, user, incident_id), "record.view", {"format": "fhir"})
+        incidents.looked(s, hub, user, incidents.load(s, user, incident_id), "record.view", {"format": "fhir"})
     return record_bundle(summary, context=context)
 
 

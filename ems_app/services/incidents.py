@@ -94,7 +94,7 @@ def record_basis(hub: Hub, user: User, incident_id: str, basis: Basis) -> Incide
 BURST_FETCHES, BURST_WINDOW = 5, timedelta(minutes=30)
 
 
-def _looked(s, hub: Hub, user: User, incident: Incident, action: str, detail: dict | None = None) -> None:
+def looked(s, hub: Hub, user: User, incident: Incident, action: str, detail: dict | None = None) -> None:
     """Audit a look at the record and raise the review flags it calls for."""
     basis = (incident.basis or {}).get("kind")
     audit.append(s, hub.audit_key, actor=actor(user), action=action, incident_id=incident.id, basis=basis,
@@ -112,7 +112,7 @@ def _looked(s, hub: Hub, user: User, incident: Incident, action: str, detail: di
                     f"{review.MANY_RECORDS_FETCHED}:{recent}")
 
 
-def _refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
+def refuse_closed(hub: Hub, user: User, incident: Incident) -> None:
     """A look at a closed incident is not tied to an active incident: refused and flagged."""
     with hub.db.transaction() as s:
         audit.append(s, hub.audit_key, actor=actor(user), action="record.refused", incident_id=incident.id,
@@ -127,7 +127,7 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
         incident = load(s, user, incident_id)
         card_id, basis = incident.card_id, incident.basis
     if incident.status != "open":
-        _refuse_closed(hub, user, incident)
+        refuse_closed(hub, user, incident)
     if card_id is None:
         raise Refused(409, "read the card first", "not_identified")
     if basis is None:
@@ -144,7 +144,7 @@ def fetch_record(hub: Hub, user: User, incident_id: str) -> dict:
         incident.record_status = status
         if record_json is not None:
             incident.record_json = record_json
-        _looked(s, hub, user, incident, "record.fetch", {"result": status})
+        looked(s, hub, user, incident, "record.fetch", {"result": status})
     if record_json is None:
         raise Refused(503 if status == "source_unavailable" else 422,
                       SOURCE_MESSAGES.get(status, status), status)
@@ -162,13 +162,13 @@ def view(hub: Hub, user: User, incident_id: str, *, audit_it: bool = True) -> di
     with hub.db.read() as s:
         incident = load(s, user, incident_id)
     if incident.status != "open":
-        _refuse_closed(hub, user, incident)
+        refuse_closed(hub, user, incident)
     if incident.record_json is None:
         raise Refused(404, "no record fetched for this incident", "no_record")
     record = EmergencyRecord.model_validate_json(incident.record_json)
     if audit_it:
         with hub.db.transaction() as s:
-            _looked(s, hub, user, load(s, user, incident_id), "record.view")
+            looked(s, hub, user, load(s, user, incident_id), "record.view")
     summary = emergency_summary(record, date.today())
     return {"summary": summary.model_dump(mode="json"),
             "critical": critical_facts(summary).model_dump(mode="json")}

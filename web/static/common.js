@@ -213,8 +213,8 @@ const CODES = {
 };
 const code = (c) => (c && CODES[c] ? CODES[c]() : (c ?? "-"));
 
-// Why a hospital declined (ems_app/services/routing.py DECLINE_REASONS), in the order the ER's
-// decline form offers them; the crew's tablet says the same words.
+// Why a hospital declined, in the order the ER's decline form offers them; the codes live in
+// shared/schemas/inquiry.py (DECLINE_REASONS), and the crew's tablet says the same words.
 const DECLINE_REASONS = {
   no_bed: () => tr("no bed"), no_specialist: () => tr("no specialist"), treating_others: () => tr("treating other patients"),
   equipment: () => tr("equipment unavailable"), other: () => tr("other"),
