@@ -19,15 +19,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_cli(module: str, args: list[str], env: dict) -> str:
-    """Run `python -m module args` to completion and return its output (raises on failure)."""
-    done = subprocess.run([sys.executable, "-m", module, *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"{module} {args[0]} failed: {done.stderr.strip()[-2000:]}")
-    return done.stdout
-
-
 class Server:
     def __init__(self, module: str, env: dict, port: int | None = None, log_dir: Path | None = None):
         self.module, self.env = module, env
@@ -37,12 +28,19 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> "Server":
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> "Server":
+        """Start the process without waiting, so several can import and migrate side by side."""
         self.log_path.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path / f"{self.module}-{self.port}.log", "ab")
         # Production mode runs under gevent, which must patch before the app is imported.
         entry = ["launcher.gevent_run", self.module] if self.env.get("ASYNC_MODE") == "gevent" else [self.module]
         self.proc = subprocess.Popen([sys.executable, "-m", *entry, "run", "--port", str(self.port)],
                                      env={**os.environ, **self.env}, stdout=self._log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> "Server":
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from launcher.processes import Server, run_cli
+from ems_app.services.enrolment import enroll_hospital, seed_demo_crew
+from launcher.processes import Server
+from launcher.seed import open_hub, seed_hospital
 
 DEMO_HOSPITALS = [("tokyo-er", "東京中央救命救急センター / Tokyo Central ER", "東京都千代田区"),
                   ("minato-hp", "港総合病院 / Minato General Hospital", "東京都港区"),
@@ -45,30 +47,30 @@ class System:
                 "HOSPITAL_NAME": name, "HUB_URL": hub_url, **self.db_env.get(hospital_id, {}), **self.extra_env}
 
     def start(self, hospitals=DEMO_HOSPITALS, password: str | None = None) -> "System":
-        pw = ["--password", password] if password else []
-        self.crew = _pairs(run_cli("ems_app", ["seed-demo", *pw], self.hub_env()))
-        for hid, name, address in hospitals:
-            env = self.hospital_env(hid, name)
-            jwk_file = self.root / hid / "public.jwk"
-            jwk_file.parent.mkdir(parents=True, exist_ok=True)
-            jwk_file.write_text(run_cli("hospital_app", ["export-jwk"], env))
-            run_cli("ems_app", ["enroll-hospital", "--id", hid, "--name", name, "--address", address,
-                                "--jwk-file", str(jwk_file)], self.hub_env())
-            self.staff[hid] = _pairs(run_cli("hospital_app", ["seed-demo", *pw], env))
+        hub = open_hub(self.hub_env())
+        try:
+            self.crew = seed_demo_crew(hub, password)
+            for hid, name, address in hospitals:
+                public_key, self.staff[hid] = seed_hospital(self.hospital_env(hid, name), password)
+                enroll_hospital(hub, hid, name, address, public_key)
+        finally:
+            hub.db.dispose()
+        # The hubs first, so each gateway finds one at its first try; then the hospital apps
+        # side by side.
         for i in range(self.hub_processes):
-            self.hubs.append(Server("ems_app", self.hub_env(), self.hub_port + i if self.hub_port else None).start())
+            self.hubs.append(Server("ems_app", self.hub_env(), self.hub_port + i if self.hub_port else None).launch())
+        for server in self.hubs:
+            server.wait_ready()
         for i, (hid, name, _address) in enumerate(hospitals):
             port = self.hospital_ports[i] if i < len(self.hospital_ports) else None
-            self.hospitals[hid] = Server("hospital_app", self.hospital_env(hid, name), port).start()
+            self.hospitals[hid] = Server("hospital_app", self.hospital_env(hid, name), port).launch()
+        for server in self.hospitals.values():
+            server.wait_ready()
         return self
 
     def stop(self) -> None:
         for server in [*self.hospitals.values(), *self.hubs]:
             server.stop()
-
-
-def _pairs(output: str) -> dict[str, str]:
-    return dict(line.split("\t", 1) for line in output.strip().splitlines() if "\t" in line)
 
 
 def describe(system: System) -> str:

@@ -1,22 +1,104 @@
 """Fixtures every test may use: a fresh real database per test, SQLite or PostgreSQL, and a
-real browser for UI tests.
+real browser for UI tests; and the one rule that gives every test its kind.
 
 TEST_DATABASE_URL selects PostgreSQL; each database is then its own schema, dropped after
 the test, so runs never see each other's rows.
 
+Kinds, by where a test lives (so a new test cannot go without one; `-m unit` is the quick loop):
+tests/e2e/test_ui_* are `ui`, the rest of tests/e2e `e2e`, tests/load `load`, tests/fuzz `fuzz`
+(a minute of generated requests), everything else `unit`. A test that uses a database fixture is
+also `database`: only those need the PostgreSQL pass, which `./prearrival test` runs with
+--database-tests-only.
+
 The browser is Debian's Chromium (/usr/bin/chromium, installed by ./prearrival) driven by
-Playwright: `playwright install` downloads browsers, which this project's machines cannot."""
+Playwright: `playwright install` downloads browsers, which this project's machines cannot.
+The UI tests' screenshots go to .screenshots/ (ignored by git) unless --screenshots names the
+folder: `./prearrival test -m ui --screenshots docs/screenshots` renews the documentation's."""
 from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from shared.storage import make_engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+DATABASE_FIXTURES = {"database", "module_database", "session_database"}
+# Modules that reach PostgreSQL themselves (TEST_DATABASE_URL) rather than through a fixture.
+READS_TEST_DATABASE = {"shared/test_storage.py"}
+_screenshots = ROOT / ".screenshots"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", metavar="DIR", type=Path,
+                     help="where the UI tests save their screenshots (default .screenshots/, ignored by git); "
+                          "docs/screenshots renews the documentation's")
+    parser.addoption("--database-tests-only", action="store_true",
+                     help="run only the tests that use a database (the PostgreSQL pass of ./prearrival test)")
+
+
+def pytest_configure(config):
+    global _screenshots
+    if config.getoption("screenshots"):
+        _screenshots = config.getoption("screenshots").resolve()
+
+
+def screenshots_folder() -> Path:
+    """Where the UI tests save screenshots in this run (see --screenshots)."""
+    _screenshots.mkdir(parents=True, exist_ok=True)
+    return _screenshots
+
+
+def _under_tests(path: Path) -> str:
+    return path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else ""
+
+
+def kind_of(path: Path) -> str:
+    folder = _under_tests(path).split("/")[0]
+    if folder == "e2e" and path.name.startswith("test_ui_"):
+        return "ui"
+    return folder if folder in ("e2e", "load", "fuzz") else "unit"
+
+
+def uses_database(item) -> bool:
+    return (bool(DATABASE_FIXTURES & set(item.fixturenames)) or item.get_closest_marker("database") is not None
+            or _under_tests(item.path) in READS_TEST_DATABASE)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by these marks
+def pytest_collection_modifyitems(config, items):
+    on_workers = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        kind = kind_of(item.path)
+        item.add_marker(kind)
+        if uses_database(item):
+            item.add_marker("database")
+        if on_workers and kind != "unit":
+            # With --dist loadgroup a module's tests stay on one worker, so its system (or app)
+            # starts once; unit tests go to whichever worker is free.
+            item.add_marker(pytest.mark.xdist_group(_under_tests(item.path)))
+    if config.getoption("database_tests_only"):
+        config.hook.pytest_deselected(items=[item for item in items if not item.get_closest_marker("database")])
+        items[:] = [item for item in items if item.get_closest_marker("database")]
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_longest_first(items))
+
+
+def _longest_first(items):
+    """Workers are handed tests in collection order (with --no-loadscope-reorder): the long
+    modules first, so no worker is left alone with a 40-second test at the end."""
+    rank: dict[Path, tuple] = {}
+    for item in items:
+        mine = (item.get_closest_marker("slow") is None, kind_of(item.path) == "unit")
+        rank[item.path] = min(rank.get(item.path, mine), mine)
+    return lambda item: rank[item.path]
 
 
 class Databases:
@@ -50,7 +132,15 @@ def database(tmp_path):
 
 @pytest.fixture(scope="module")
 def module_database(tmp_path_factory):
-    """The same, shared by a module's tests (for the end-to-end system, which is slow to start)."""
+    """The same, shared by a module's tests (for an end-to-end system of the module's own)."""
+    made = Databases(tmp_path_factory.mktemp("db"))
+    yield made
+    made.drop()
+
+
+@pytest.fixture(scope="session")
+def session_database(tmp_path_factory):
+    """The same, for the whole run (the end-to-end system most modules share)."""
     made = Databases(tmp_path_factory.mktemp("db"))
     yield made
     made.drop()
@@ -109,3 +199,17 @@ def _console_error(page, msg) -> None:
     # browser as "Failed to load resource"; that is not a page error.
     if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
         page.js_errors.append(f"console: {msg.text}")
+
+
+class EnglishClient(FlaskClient):
+    """A Flask test client whose user chose English, so a test can read a refusal's words; the
+    Japanese default is shown by tests that clear the cookie (tests/web/test_errors.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_cookie("lang", "en")
+
+
+@pytest.fixture(autouse=True)
+def english_replies(monkeypatch):
+    monkeypatch.setattr(Flask, "test_client_class", EnglishClient)

@@ -1,4 +1,10 @@
-"""The whole system as real server processes on loopback ports, on the selected database."""
+"""The whole system as real server processes on loopback ports, on the selected database.
+
+Starting one takes seconds, so one system serves every module that does not ask for its own
+(each test uses its own incidents and cards). A module whose tests look at the whole of a
+board (the new-patient alert rings for every patient not yet acknowledged) or need other
+processes or settings (a relay in front of a gateway, two hubs on Redis) overrides `system`
+with `own_system` or a fixture of its own."""
 from __future__ import annotations
 
 import pytest
@@ -10,11 +16,29 @@ from launcher.system import DEMO_HOSPITALS, System
 PASSWORD = "correct horse battery"
 
 
+def start_system(databases, root) -> System:
+    """Hub and three hospitals on databases made by `databases` (see tests/conftest.py)."""
+    db_env = {"ems": databases("ems"), **{hid: databases(hid) for hid, _, _ in DEMO_HOSPITALS}}
+    return System(root=root, db_env=db_env).start(password=PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def shared_system(session_database, tmp_path_factory):
+    running = start_system(session_database, tmp_path_factory.mktemp("system"))
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="module")
-def system(module_database, tmp_path_factory):
-    """Hub and three hospitals, shared by the tests of one module; each test uses its own incidents."""
-    db_env = {"ems": module_database("ems"), **{hid: module_database(hid) for hid, _, _ in DEMO_HOSPITALS}}
-    running = System(root=tmp_path_factory.mktemp("system"), db_env=db_env).start(password=PASSWORD)
+def system(shared_system):
+    """Hub and three hospitals, shared with the other modules; each test uses its own incidents."""
+    return shared_system
+
+
+@pytest.fixture(scope="module")
+def own_system(module_database, tmp_path_factory):
+    """Hub and three hospitals for one module alone."""
+    running = start_system(module_database, tmp_path_factory.mktemp("system"))
     yield running
     running.stop()
 

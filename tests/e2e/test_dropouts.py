@@ -13,6 +13,7 @@ from tests.e2e.conftest import (PASSWORD, DashboardClient, accepted_incident, se
 from tests.e2e.proxy import Relay
 
 HOSPITALS = DEMO_HOSPITALS[:1]
+pytestmark = pytest.mark.slow  # a 30-second dropout, a hub restarted mid-stream
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,12 @@ from tests.e2e.test_ui_flow import (accept, assert_clean, inquiry_on, open_dashb
 pytestmark = pytest.mark.timeout(300)
 
 
+@pytest.fixture(scope="module")
+def system(own_system):
+    """Its own: the alert rings for every patient on the board not yet acknowledged."""
+    return own_system
+
+
 def asked(system, crew_http, card: str, complaint: str) -> str:
     """An incident with its record, tokyo-er asked to accept it (through the hub's API)."""
     wait_online(crew_http, "tokyo-er")

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(400)  # it starts a whole system and a relay: slow on a busy 2-core machine
 def test_bench_smoke_profile_reports_a_complete_stream(tmp_path):
     done = subprocess.run([sys.executable, "-m", "load.bench", "--layouts", "sqlite-1", "--profile", "smoke",

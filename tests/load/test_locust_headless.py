@@ -7,6 +7,7 @@ import sys
 import pytest
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(400)
 def test_headless_smoke_profile_writes_csv_with_updates_arriving(tmp_path):
     done = subprocess.run([sys.executable, "-m", "load.headless", "--profile", "smoke", "--run-time", "25s",
