@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -41,6 +42,22 @@ HANDOVER_AFTER = int(os.environ.get("PREARRIVAL_HANDOVER_AFTER", "60"))
 _cards = itertools.count()
 _hospital_cycle = itertools.cycle(HOSPITALS)
 _dashboard_cycle = itertools.cycle(HOSPITALS.items())
+# One sign-in per Locust process and app, its cookies shared by every user of that app: a crew
+# signs in once a shift, not once per incident, and the apps throttle a burst of sign-ins to one
+# account (web/login.py counts each attempt before checking it, so parallel guesses cannot slip in).
+_signed_in: dict[str, dict] = {}
+_sign_in_lock = threading.Lock()
+
+
+def sign_in(session, base_url: str, username: str) -> None:
+    with _sign_in_lock:
+        if base_url not in _signed_in:
+            resp = session.post(f"{base_url}/api/auth/login", json={"username": username, "password": PASSWORD})
+            resp.raise_for_status()
+            _signed_in[base_url] = session.cookies.get_dict()
+            return
+    for name, value in _signed_in[base_url].items():
+        session.cookies.set(name, value)
 
 
 class Paramedic(HttpUser):
@@ -49,7 +66,7 @@ class Paramedic(HttpUser):
     weight = PROFILE.incidents
 
     def on_start(self):
-        self.client.post("/api/auth/login", json={"username": "kyukyu1", "password": PASSWORD})
+        sign_in(self.client, self.host.rstrip("/"), "kyukyu1")
         n = next(_cards)
         incident = self.client.post("/api/incidents", json={"chief_complaint": "負荷試験"}).json()
         self.iid = incident["id"]
@@ -82,7 +99,7 @@ class ErDashboard(User):
         import requests
         self.hospital, self.url = next(_dashboard_cycle)
         self.http = requests.Session()
-        self.http.post(f"{self.url}/api/auth/login", json={"username": "er-doctor", "password": PASSWORD})
+        sign_in(self.http, self.url, "er-doctor")
         self.sio = socketio.Client(reconnection=True)
         self.sio.on("update", self._update, namespace="/dashboard")
         self.sio.on("inquiry", self._inquiry, namespace="/dashboard")
