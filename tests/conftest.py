@@ -146,6 +146,18 @@ def session_database(tmp_path_factory):
     made.drop()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Passwords hashed in tests take scrypt's 1 MiB setting instead of production's 16 MiB: each
+    test makes and signs in accounts, and the full cost was a quarter of the unit tests' time.
+    Nothing a test checks depends on the cost (a hash names its own parameters, so the servers of
+    an end-to-end system check these as they would any)."""
+    from shared import accounts
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_N", 2**10)
+        yield
+
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
