@@ -19,6 +19,7 @@ comes back with that service's categories empty and marked unavailable since the
 """
 from __future__ import annotations
 
+import functools
 import time
 import unicodedata
 from datetime import UTC, date, datetime
@@ -51,6 +52,21 @@ def _without(record: EmergencyRecord, failing: Source, since: datetime) -> Emerg
                            status={**record.status, **unavailable(failing, since.replace(microsecond=0))})
 
 
+@functools.lru_cache(maxsize=4)
+def _population(seed: int, patients: int, today: date) -> tuple[tuple[str, Patient], ...]:
+    """The patients a seed makes, built once per process: every app a test builds, and every hub,
+    asks for the same few hundred, and the profiles are frozen, so they can be shared."""
+    made: list[tuple[str, Patient]] = []
+    previous: Patient | None = None
+    for i in range(1, patients + 1):
+        card_id = f"SIM-{i:06d}"
+        namesake = previous if i % NAMESAKE_EVERY == 0 else None
+        previous = make_patient(seed, card_id, today, namesake=namesake)
+        made.append((card_id, previous))
+    made += [(card_id, edge_case(seed, card_id, today)) for card_id in EDGE_CASES]
+    return tuple(made)
+
+
 class OqcSimulator:
     """A RecordSource (see shared.sources) serving synthetic OQC and EMR-sharing records."""
 
@@ -62,15 +78,7 @@ class OqcSimulator:
         self.today = today
         self._condition = ("up", 0.0)  # (condition, latency) swapped as one tuple: thread-safe reads
         self.set_condition(condition, latency_s=latency_s)
-        self._patients: dict[str, Patient] = {}
-        previous: Patient | None = None
-        for i in range(1, patients + 1):
-            card_id = f"SIM-{i:06d}"
-            namesake = previous if i % NAMESAKE_EVERY == 0 else None
-            previous = make_patient(seed, card_id, today, namesake=namesake)
-            self._patients[card_id] = previous
-        for card_id in EDGE_CASES:
-            self._patients[card_id] = edge_case(seed, card_id, today)
+        self._patients: dict[str, Patient] = dict(_population(seed, patients, today))
 
     # Operating conditions.
     @property
