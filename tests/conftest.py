@@ -13,7 +13,7 @@ also `database`: only those need the PostgreSQL pass, which `./prearrival test` 
 The browser is Debian's Chromium (/usr/bin/chromium, installed by ./prearrival) driven by
 Playwright: `playwright install` downloads browsers, which this project's machines cannot.
 The UI tests' screenshots go to .screenshots/ (ignored by git) unless --screenshots names the
-folder: `./prearrival test -m ui --screenshots docs/screenshots` renews the documentation's."""
+folder: `./prearrival test -m ui --screenshots=docs/screenshots` renews the documentation's."""
 from __future__ import annotations
 
 import os
