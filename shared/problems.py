@@ -89,3 +89,20 @@ def refused(e: ValidationError) -> Refused:
 def field_errors(e: ValidationError) -> list[dict]:
     """The problems in English, for tests and logs."""
     return [{"field": p.field, "reason": p.english} for p in field_problems(e)]
+
+
+NUL = N_("should not contain a NUL character")
+NOT_UNICODE = N_("should be valid Unicode text")
+
+
+def storable(value: str) -> str:
+    """A text field's validator for what reaches a database: valid JSON ("\\u0000", "\\ud800"),
+    but PostgreSQL text refuses NUL and a lone surrogate cannot be encoded at all (the socket fuzz
+    found both reaching a query)."""
+    if "\x00" in value:
+        raise Invalid(NUL)
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise Invalid(NOT_UNICODE) from None
+    return value

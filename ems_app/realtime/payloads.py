@@ -12,25 +12,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, RootModel, ValidationError
 
 from shared.errors import N_, Invalid, Refused
-from shared.problems import DATE_TIME, field_problems
-
-NUL = N_("should not contain a NUL character")
-NOT_UNICODE = N_("should be valid Unicode text")
+from shared.problems import DATE_TIME, field_problems, storable
 
 
-def _storable(value: str) -> str:
-    # Valid JSON ("\u0000", "\ud800"), but no database can take either: PostgreSQL text refuses
-    # NUL, and a lone surrogate cannot be encoded at all. The fuzz found both reaching a query.
-    if "\x00" in value:
-        raise Invalid(NUL)
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise Invalid(NOT_UNICODE) from None
-    return value
 
-
-Text = Annotated[str, AfterValidator(_storable)]
+Text = Annotated[str, AfterValidator(storable)]
 # Ids are 16 hex characters; a longer one matches no incident, and is cut so it never
 # overflows a column when a refusal is audited.
 IncidentId = Annotated[Text, AfterValidator(lambda value: value[:32])]

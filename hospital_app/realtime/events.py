@@ -18,8 +18,8 @@ from hospital_app import store, visibility
 from hospital_app.models import Staff
 from hospital_app.realtime.dashboard import NS
 from hospital_app.visibility import CLINICAL_ROLES, audience
-from shared.errors import N_, Invalid, Refused
-from shared.problems import field_problems
+from shared.errors import N_, Refused
+from shared.problems import field_problems, storable
 from shared.storage import Database
 from web import login
 
@@ -27,26 +27,12 @@ if TYPE_CHECKING:
     from hospital_app.gateway import Gateway
 
 NOT_HERE = N_("no such patient, or the grant has ended")
-NUL = N_("should not contain a NUL character")
-NOT_UNICODE = N_("should be valid Unicode text")
 M = TypeVar("M", bound=BaseModel)
-
-
-def _storable(value: str) -> str:
-    # Valid JSON ("\u0000", "\ud800"), but no database can take either: PostgreSQL text refuses
-    # NUL, and a lone surrogate cannot be encoded at all. The fuzz found both reaching a query.
-    if "\x00" in value:
-        raise Invalid(NUL)
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise Invalid(NOT_UNICODE) from None
-    return value
 
 
 # Ids are 16 hex characters; a longer one matches no patient (not found, as it always was), and
 # is cut so it never reaches a query or a log line whole.
-IncidentId = Annotated[str, Field(min_length=1), AfterValidator(_storable), AfterValidator(lambda value: value[:32])]
+IncidentId = Annotated[str, Field(min_length=1), AfterValidator(storable), AfterValidator(lambda value: value[:32])]
 
 
 class AboutPatient(BaseModel):
