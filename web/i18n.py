@@ -1,4 +1,5 @@
-"""Japanese first, English beside it: Flask-Babel for the templates, a JSON catalogue for the JS.
+"""One language on screen at a time, Japanese by default, English by choice: Flask-Babel for the
+templates, a JSON catalogue for the scripts.
 
 Message ids are the English text. `web/translations/ja/LC_MESSAGES/messages.po` holds the
 Japanese; English needs no catalogue (the id is the English). The compiled `.mo` files are
@@ -7,21 +8,25 @@ after editing a `.po`, run `python -m web.i18n compile` (`python -m web.i18n ext
 refreshes the `.po` from the templates, scripts and Python code: the refusals' messages, see
 shared/errors.py, are translated at the edge by web/http.py).
 
-The language is the `lang` cookie (`ja` or `en`), `ja` when there is none: the pages set it
-from their language switch. Every label is shown in both languages, the chosen one large
-and the other small beside it (`bi()` in templates, `I18N.bi()` in scripts)."""
+The language is the `lang` cookie (`ja` or `en`), `ja` when there is none. The pages' language
+switch sets it and, for a signed-in user, stores the choice with the account (`language` on the
+users of both apps, POST /api/auth/language); signing in sets the cookie from the account, so the
+same person gets the same language on any device. Labels were once shown in both languages side
+by side: that halved what a clinician could scan, so `bi()` in templates and `bi()`/`tr()` in
+scripts now render the chosen language only (the names stay; message extraction looks for them)."""
 from __future__ import annotations
 
 import functools
 import sys
 from pathlib import Path
+from typing import Literal
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, request
 from flask_babel import Babel, get_locale, gettext
 from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict
 
 from shared.openapi import api
 
@@ -48,27 +53,30 @@ def other(lang: str) -> str:
     return "en" if lang == "ja" else "ja"
 
 
-@functools.lru_cache(maxsize=None)
-def catalogue(lang: str) -> NullTranslations:
-    return Translations.load(str(TRANSLATIONS), [lang])
-
-
 def bilingual(msgid: str, **params) -> Markup:
-    """The label in the chosen language, and small beside it in the other one."""
-    lang = current()
-    primary, secondary = gettext(msgid, **params), _in_other(msgid, params)
-    return Markup('<span class="bi"><span class="bi-p" lang="{}">{}</span> '
-                  '<small class="bi-s" lang="{}">{}</small></span>').format(lang, primary, other(lang), secondary)
+    """A label in the chosen language. The wrapper keeps the shape scripts and styles look for
+    (`.bi > .bi-p`, as Problems.label in common.js reads a field's name)."""
+    return Markup('<span class="bi"><span class="bi-p" lang="{}">{}</span></span>').format(
+        current(), gettext(msgid, **params))
 
 
 def plain(msgid: str, **params) -> str:
-    """Both languages as one plain string ('ログイン / Sign in'), for titles and attributes."""
-    return f"{gettext(msgid, **params)} / {_in_other(msgid, params)}"
+    """The label as plain text in the chosen language, for titles, options and attributes."""
+    return gettext(msgid, **params)
 
 
-def _in_other(msgid: str, params: dict) -> str:
-    text = catalogue(other(current())).ugettext(msgid)
-    return text % params if params else text
+class LanguageIn(BaseModel):
+    """The language a user chose with the page's switch."""
+    model_config = ConfigDict(extra="forbid")
+    language: Literal["ja", "en"]
+
+
+def set_cookie(resp: Response, lang: str) -> Response:
+    """The device remembers the language (not HttpOnly: the page's switch writes the same cookie offline)."""
+    if lang in LANGUAGES:
+        resp.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, path="/", samesite="Strict",
+                        secure=request.is_secure)
+    return resp
 
 
 @functools.lru_cache(maxsize=None)

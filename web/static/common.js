@@ -1,6 +1,7 @@
-// Shared by every page of both apps: the message catalogue (Japanese first, English beside it),
-// small DOM helpers that only ever set text (never HTML), a fetch wrapper for the JSON API whose
-// refusals go beside the fields they are about, and one-press buttons for anything that creates.
+// Shared by every page of both apps: the message catalogue (one language on screen, Japanese by
+// default, English by choice), small DOM helpers that only ever set text (never HTML), a fetch
+// wrapper for the JSON API whose refusals go beside the fields they are about, and one-press
+// buttons for anything that creates.
 "use strict";
 
 const I18N = (() => {
@@ -15,31 +16,117 @@ const I18N = (() => {
     if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
     return s;
   }
-  // The chosen language, for text where both would not fit (an aria-label, a chart axis).
+  // The chosen language as plain text.
   const one = (msgid, params) => text(msgid, lang, params);
-  // Both languages as one line of plain text: "送信済 / sent".
-  const both = (msgid, params) => `${text(msgid, lang, params)} / ${text(msgid, other, params)}`;
-  // A bilingual label: the chosen language large, the other small beside it.
+  // Labels were once doubled ("送信済 / sent"), which halved what a clinician could scan: the
+  // old name stays for the scripts that call it, and says the chosen language only.
+  const both = one;
+  // A label node in the chosen language, in the shape the styles and Problems.label look for.
   function label(msgid, params) {
-    const span = document.createElement("span"); span.className = "bi";
-    const p = document.createElement("span"); p.className = "bi-p"; p.lang = lang; p.textContent = text(msgid, lang, params);
-    const s = document.createElement("small"); s.className = "bi-s"; s.lang = other; s.textContent = text(msgid, other, params);
-    span.append(p, " ", s);
-    return span;
+    const p = el("span", { cls: "bi-p", text: text(msgid, lang, params), attrs: { lang } });
+    return el("span", { cls: "bi" }, p);
   }
-  function setLanguage(to) {
-    document.cookie = `lang=${to === "en" ? "en" : "ja"}; path=/; max-age=31536000; SameSite=Strict`;
+
+  // Switching language reloads the page (the server renders its labels): what was typed and not
+  // yet sent goes across it in this tab's sessionStorage, for a minute at most, never a password.
+  // A page whose input belongs to someone (the tablet: to one patient) says whose with `scope`
+  // and puts it back itself, with restoreInput(scope), once that one's fields are on screen: typed
+  // input goes back to the same patient or nowhere. Input of no scope goes back at load.
+  const KEPT = "prearrival.unsent-input";
+  const KEPT_FOR_MS = 60000;
+  const KEEPABLE = "input:not([type=password]):not([type=hidden]):not([type=file]):not([type=submit]):not([type=button]), textarea, select";
+  let held = null;  // what was kept for a scope, until the page asks for it
+  function keyOf(e) {
+    if (e.id) return `id:${e.id}`;
+    const same = [...document.getElementsByName(e.name)];
+    return `name:${e.name}:${same.indexOf(e)}`;
+  }
+  function changed(e) {
+    if (e.type === "checkbox" || e.type === "radio") return e.checked !== e.defaultChecked;
+    if (e.tagName === "SELECT") return [...e.options].some((o) => o.selected !== o.defaultSelected);
+    return e.value !== e.defaultValue;
+  }
+  function keepInput() {
+    const values = {};
+    for (const e of document.querySelectorAll(KEEPABLE)) {
+      if (!(e.id || e.name) || !changed(e)) continue;
+      values[keyOf(e)] = e.type === "checkbox" || e.type === "radio" ? { checked: e.checked } : { value: e.value };
+    }
+    try { sessionStorage.setItem(KEPT, JSON.stringify({ at: Date.now(), scope: self.scope(), values })); } catch (err) { /* private mode: nothing kept */ }
+  }
+  // Each kept value back into its field when the field exists (a script may draw it, or its
+  // options, later); given up when the page moves to another scope.
+  function putBack(kept) {
+    const pending = new Map(Object.entries(kept.values || {}));
+    const put = () => {
+      if (self.scope() !== kept.scope) { pending.clear(); return true; }
+      for (const e of document.querySelectorAll(KEEPABLE)) {
+        if (!(e.id || e.name)) continue;
+        const key = keyOf(e), v = pending.get(key);
+        if (!v) continue;
+        if ("checked" in v) e.checked = v.checked;
+        else {
+          if (e.tagName === "SELECT" && ![...e.options].some((o) => o.value === v.value)) continue;  // options not there yet
+          e.value = v.value;
+        }
+        pending.delete(key);
+        e.dispatchEvent(new Event("input", { bubbles: true }));
+        e.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      return pending.size === 0;
+    };
+    if (put()) return;
+    const watch = new MutationObserver(() => { if (put()) watch.disconnect(); });
+    watch.observe(document.body, { childList: true, subtree: true });
+    setTimeout(() => watch.disconnect(), KEPT_FOR_MS);
+  }
+  function takeKept() {
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(KEPT) || "null"); sessionStorage.removeItem(KEPT); } catch (err) { kept = null; }
+    return kept && kept.values && Date.now() - kept.at <= KEPT_FOR_MS ? { scope: "", ...kept } : null;
+  }
+  // The page's scope is on screen now: its kept input back; another scope's is dropped.
+  function restoreInput(scope) {
+    const kept = held; held = null;
+    if (kept && kept.scope === scope) putBack(kept);
+  }
+
+  function writeCookie(to) {
+    document.cookie = `lang=${to}; path=/; max-age=31536000; SameSite=Strict${location.protocol === "https:" ? "; Secure" : ""}`;
+  }
+  // The page in the language the server gave at sign-in (the account's): keeps what was typed.
+  function follow(to) {
+    keepInput();
+    writeCookie(to === "en" ? "en" : "ja");
+    location.reload();
+  }
+  // The switch: this device's cookie at once (it works offline); for a signed-in user the
+  // account's choice too, so another device gets it at sign-in. Never waits long for the server.
+  async function setLanguage(to) {
+    const language = to === "en" ? "en" : "ja";
+    keepInput();
+    writeCookie(language);
+    const signOut = document.getElementById("sign-out");
+    if (signOut && !signOut.hidden) {
+      const remember = fetch("/api/auth/language", { method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ language }) }).catch(() => {});
+      await Promise.race([remember, new Promise((r) => setTimeout(r, 3000))]);
+    }
     location.reload();
   }
   document.addEventListener("DOMContentLoaded", () => {
     for (const b of document.querySelectorAll("[data-lang-switch]")) b.addEventListener("click", () => setLanguage(b.dataset.langSwitch));
+    const kept = takeKept();
+    if (kept && kept.scope === "") putBack(kept); else held = kept;
   });
   const locale = lang === "ja" ? "ja-JP" : "en-GB";
-  return { lang, other, ready, one, both, label, setLanguage, locale };
+  // `scope`: whose input is on screen ("" for none); a page replaces it (the tablet: the patient).
+  const self = { lang, other, ready, one, both, label, setLanguage, follow, locale, restoreInput, scope: () => "" };
+  return self;
 })();
 
-// Message-id markers the extractor looks for: tr() is plain bilingual text, bi() a bilingual label node.
-const tr = (msgid, params) => I18N.both(msgid, params);
+// Message-id markers the extractor looks for: tr() is plain text, bi() a label node, both in the chosen language.
+const tr = (msgid, params) => I18N.one(msgid, params);
 const bi = (msgid, params) => I18N.label(msgid, params);
 const $ = (id) => document.getElementById(id);
 
@@ -83,6 +170,14 @@ async function api(method, path, body) {
     throw new ApiError(tr("No connection"), 0, "network");
   }
   const data = await res.json().catch(() => ({}));
+  // Signing in brings the account's language (the server set the cookie): the page follows it, and
+  // the caller waits for nothing, the page it would go on with is being replaced. Not while a
+  // second factor is still due: that step's page stays, and the next load is in the language.
+  if (res.ok && method === "POST" && path === "/api/auth/login" && data.language && data.language !== I18N.lang
+      && (!data.stage || data.stage === "complete")) {
+    I18N.follow(data.language);
+    return new Promise(() => {});
+  }
   if (!res.ok) {
     const fields = Array.isArray(data.fields) ? data.fields : [];
     const summary = Problems.summary(data.message || `HTTP ${res.status}`, fields);

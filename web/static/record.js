@@ -50,8 +50,42 @@ function seenText(seen) {
   return (seen || []).map((s) => `${sourceName(s.source)} ${s.on}`).join(" · ");
 }
 
+// Coded values the sources send, in the chosen language; a code not listed shows as it came.
+const CODED = {
+  modality: { hemodialysis: () => I18N.one("hemodialysis"), peritoneal: () => I18N.one("peritoneal dialysis") },
+  infection: { syphilis: () => I18N.one("syphilis"), HBs: () => I18N.one("HBs antigen"),
+    HCV: () => I18N.one("HCV antibody"), HIV: () => I18N.one("HIV antibody") },
+  result: { positive: () => I18N.one("positive"), negative: () => I18N.one("negative") },
+};
+const coded = (table, c) => (CODED[table][c] ? CODED[table][c]() : c);
+
+// The critical facts' dialysis and infection lines arrive as the summary writes them
+// ("hemodialysis / last 2026-11-02", "HBs positive"; shared/summary.py): said in the chosen language.
+function criticalText(v) {
+  const dialysis = /^(hemodialysis|peritoneal) \/ last (\d{4}-\d{2}-\d{2})$/.exec(v);
+  if (dialysis) return `${coded("modality", dialysis[1])} (${I18N.one("last {date}", { date: dialysis[2] })})`;
+  const infection = /^(syphilis|HBs|HCV|HIV) (positive)$/.exec(v);
+  if (infection) return `${coded("infection", infection[1])} ${coded("result", infection[2])}`;
+  return v;
+}
+
+// "1944-03-02 (82歳)": the age from the date of birth and today's date, where the date of birth is shown.
+function ageOn(birthIso, today = new Date()) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthIso || "");
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const before = today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d);
+  const age = today.getFullYear() - y - (before ? 1 : 0);
+  return age >= 0 ? age : null;
+}
+function birthWithAge(birthIso) {
+  if (!birthIso) return "";
+  const age = ageOn(birthIso);
+  return age === null ? String(birthIso) : `${birthIso} (${I18N.one("{n} y", { n: age })})`;
+}
+
 function criticalItem(v) {
-  if (typeof v === "string") return el("span", { cls: "item", text: v });  // stored before items had a structure
+  if (typeof v === "string") return el("span", { cls: "item", text: criticalText(v) });  // dialysis, infections, contraindications
   if (v.substance !== undefined) {
     return el("span", { cls: "item", testid: "critical-allergy" }, `${v.substance}: ${v.reaction} [${allergyTags(v)}]`,
       el("span", { cls: "meta", text: seenText(v.seen) }));
@@ -109,7 +143,8 @@ const SEX = (s) => (s ? code(s) : "");
 function patientLine(card) {
   if (!card) return el("p", { testid: "patient-name" }, tr("No record"));
   return el("p", { cls: "patient-line", testid: "patient-name" },
-    el("strong", { text: `${card.name}（${card.kana}）` }), ` ${card.birth_date} ${SEX(card.sex)}`);
+    el("strong", { text: `${card.name}（${card.kana}）` }), " ",
+    el("span", { testid: "birth-date", text: birthWithAge(card.birth_date) }), ` ${SEX(card.sex)}`);
 }
 
 function checkupTable(checkup) {
@@ -141,8 +176,8 @@ function sectionsOf(r) {
     ["surgeries", () => bi("Surgeries"), r.surgeries, (s) => `${s.performed_on} ${s.procedure} (${s.institution})`],
     ["checkups", () => bi("Checkups"), r.checkups, (c) => `${c.checked_on}`],
     ["diagnoses", () => bi("Diagnoses"), r.diagnoses, (d) => `${d.name} [${d.icd10}]${d.onset ? ` ${d.onset}` : ""}`],
-    ["dialysis", () => bi("Dialysis"), r.dialysis, (d) => `${d.performed_on} ${d.modality} (${d.institution})`],
-    ["infections", () => bi("Infections"), r.infections, (i) => `${i.kind}: ${i.result} (${i.tested_on})`],
+    ["dialysis", () => bi("Dialysis"), r.dialysis, (d) => `${d.performed_on} ${coded("modality", d.modality)} (${d.institution})`],
+    ["infections", () => bi("Infections"), r.infections, (i) => `${coded("infection", i.kind)}: ${coded("result", i.result)} (${i.tested_on})`],
     ["labs", () => bi("Lab results"), r.labs, (l) => `${l.taken_on} ${l.test} ${l.value} ${l.unit}`],
     ["other_allergies", () => bi("Other allergies"), r.other_allergies, (a) => `${a.substance} (${a.reaction}) [${allergyTags(a)}]`],
     ["treatments", () => bi("Treatments"), r.treatments, (t) => `${t.performed_on} ${t.procedure} (${t.institution})`],
