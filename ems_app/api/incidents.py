@@ -1,16 +1,17 @@
 """The crew's incident: open, read the card, record the basis, fetch, ask hospitals, update."""
 from flask import Blueprint, g, jsonify
-from sqlalchemy import select
 
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
 from ems_app.models import Incident
-from ems_app.services import delivery, grants, identification, incidents, lifecycle, routing, updates, vitals
+from ems_app.services import (delivery, grants, identification, incidents, lifecycle, routing, scene_times, updates,
+                              vitals)
 from shared.acuity import Acuity
 from shared.clock import aware
 from shared.openapi import api
 from shared.schemas.incident import (AttributeSearchIn, BasisIn, CardReadIn, HospitalRequestIn, IncidentIn,
                                      IncidentOut)
+from shared.schemas.scene_times import CardNotReadIn, SceneTimeIn
 from shared.schemas.vitals import IncidentUpdate
 from web.http import body
 
@@ -27,7 +28,10 @@ def out(incident: Incident, acuity: Acuity | None = None) -> dict:
         identification=incident.identification, identity_flagged=incident.identity_flagged,
         basis=(incident.basis or {}).get("kind"), record_status=incident.record_status,
         hospital_id=incident.hospital_id,
-        grant_expires_at=aware(grant.expires_at) if grant else None, acuity=acuity).model_dump(mode="json")
+        grant_expires_at=aware(grant.expires_at) if grant else None, handed_over_at=aware(incident.handed_over_at),
+        called_at=aware(incident.called_at), on_scene_at=aware(incident.on_scene_at),
+        left_scene_at=aware(incident.left_scene_at), hospital_arrival_at=aware(incident.hospital_arrival_at),
+        card_not_read_reason=incident.card_not_read_reason, acuity=acuity).model_dump(mode="json")
 
 
 @bp.post("/incidents")
@@ -41,13 +45,11 @@ def open_incident():
 
 
 @bp.get("/incidents")
-@api("This crew's open incidents", response=list[IncidentOut], tag="incidents")
+@api("This crew's open incidents, newest first, each with its patient's acuity (the tablet's patient switcher)",
+     response=list[IncidentOut], tag="incidents")
 @crew_only
 def list_incidents():
-    with hub().db.read() as s:
-        rows = s.scalars(select(Incident).where(incidents.crew_owns(g.user.team, g.user.organisation), Incident.status == "open")
-                         .order_by(Incident.created_at.desc())).all()
-    return jsonify([out(i) for i in rows])
+    return jsonify([out(i, acuity) for i, acuity in incidents.open_for_crew(hub(), g.user)])
 
 
 @bp.get("/incidents/<incident_id>")
@@ -136,6 +138,22 @@ def add_update(incident_id):
 @crew_only
 def list_updates(incident_id):
     return jsonify(delivery.updates_with_state(hub(), g.user, incident_id))
+
+
+@bp.post("/incidents/<incident_id>/times")
+@api("Record one of the run's times (覚知, 現場到着, 現場出発, 病院到着) as tapped, or correct one; audited",
+     body=SceneTimeIn, response=IncidentOut, tag="incidents", errors=[404, 409])
+@crew_only
+def record_time(incident_id):
+    return jsonify(out(scene_times.record(hub(), g.user, incident_id, body(SceneTimeIn))))
+
+
+@bp.post("/incidents/<incident_id>/card-not-read")
+@api("Why the My Number insurance card was not read (identified without it, or not at all); audited",
+     body=CardNotReadIn, response=IncidentOut, tag="incidents", errors=[404, 409])
+@crew_only
+def card_not_read(incident_id):
+    return jsonify(out(scene_times.card_not_read(hub(), g.user, incident_id, body(CardNotReadIn))))
 
 
 @bp.post("/incidents/<incident_id>/handover")

@@ -127,6 +127,7 @@ def updates_with_state(hub: Hub, user: User, incident_id: str) -> dict:
         events = s.scalars(select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
                            .order_by(IncidentEvent.seq)).all()
         rows = [{"seq": e.seq, "kind": e.kind, "payload": e.payload, "client_id": e.client_id,
+                 "at": e.created_at.isoformat() + "Z",  # as updates.as_message: a resync keeps each time
                  "state": "seen" if e.seq <= state["seen_seq"] else
                           "delivered" if e.seq <= state["delivered_seq"] else "sent"} for e in events]
     return {**state, "updates": rows}

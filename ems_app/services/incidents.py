@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from ems_app.hub import Hub
 from ems_app.models import AuditEntry, Incident, User
-from ems_app.services import audit, review
+from ems_app.services import audit, review, vitals
+from shared.acuity import Acuity
 from shared.clock import utcnow
 from shared.errors import N_, Refused
 from shared.schemas.incident import Basis, IncidentIn
@@ -46,14 +47,15 @@ def load(session: Session, user: User, incident_id: str, *, for_update: bool = F
 def create(hub: Hub, user: User, data: IncidentIn) -> tuple[Incident, bool]:
     """(the incident, whether it is new). With the tablet's key for this opening, a repeat (a double
     tap, a resend after a lost answer) returns the incident the crew opened with it, not a second one."""
-    client_id = data.client_id
+    from ems_app.services.scene_times import call_time  # it builds on this module's load()
+    client_id, called_at = data.client_id, call_time(data.called_at)
     try:
         with hub.db.transaction() as s:
             earlier = _opened_with(s, user, client_id)
             if earlier is not None:
                 return earlier, False
             incident = Incident(id=secrets.token_hex(8), created_by=user.id, organisation=user.organisation,
-                                team=user.team, client_id=client_id,
+                                team=user.team, client_id=client_id, called_at=called_at,
                                 chief_complaint=data.chief_complaint, location=data.location)
             s.add(incident)
             s.flush()
@@ -67,6 +69,16 @@ def create(hub: Hub, user: User, data: IncidentIn) -> tuple[Incident, bool]:
             raise
         return earlier, False
     return incident, True
+
+
+def open_for_crew(hub: Hub, user: User) -> list[tuple[Incident, Acuity]]:
+    """The crew's open incidents, newest first, each with its patient's acuity: a crew at a scene
+    with several casualties picks the patient by complaint and acuity. One assessment each; a
+    crew holds a handful of patients at most."""
+    with hub.db.read() as s:
+        rows = s.scalars(select(Incident).where(crew_owns(user.team, user.organisation), Incident.status == "open")
+                         .order_by(Incident.created_at.desc())).all()
+        return [(incident, vitals.acuity(s, incident.id)) for incident in rows]
 
 
 def _opened_with(session: Session, user: User, client_id: str | None) -> Incident | None:

@@ -31,6 +31,10 @@ async function alreadyDone(e, code, done) {
   return inc;
 }
 
+// Several patients are open at once: an answer that arrives after the crew switched to another
+// patient belongs to the one it was asked for, and is not drawn on this one's screen.
+function stillOn(iid) { return !!App.incident && App.incident.id === iid; }
+
 const Steps = {
   mode: "card",
   confirmAction: null,
@@ -75,6 +79,7 @@ const Steps = {
     }
     const inc = await api("POST", `/api/incidents/${App.incident.id}/card`, body)
       .catch((e) => alreadyDone(e, "identified", (i) => i.identified && i.card_kind === (phone ? "smartphone" : "physical")));
+    if (!stillOn(inc.id)) return;
     Steps.identified(inc, phone ? tr("Smartphone card") : tr("My Number card"));
   },
 
@@ -83,12 +88,14 @@ const Steps = {
     const body = { name_kana: f.get("name_kana"), birth_date: f.get("birth_date"), sex: f.get("sex"), address: f.get("address") };
     const inc = await api("POST", `/api/incidents/${App.incident.id}/attribute-search`, body)
       .catch((e) => alreadyDone(e, "identified", (i) => i.identification === "attributes"));
+    if (!stillOn(inc.id)) return;
     Steps.identified(inc, tr("4-attribute search"));
   },
 
   async recordBasis(basis) {
     const inc = await api("POST", `/api/incidents/${App.incident.id}/basis`, { basis })
       .catch((e) => alreadyDone(e, "basis_recorded", (i) => i.basis === basis.kind));
+    if (!stillOn(inc.id)) return;
     setIncident(inc);
     $("basis-status").textContent = `${tr("Recorded")}: ${code(inc.basis)}`;
     Steps.renderBasisNeed(); Tablet.markDone();
@@ -96,7 +103,9 @@ const Steps = {
   },
 
   async fetchRecord(again) {
-    const data = await api(again ? "GET" : "POST", `/api/incidents/${App.incident.id}/record`);
+    const iid = App.incident.id;
+    const data = await api(again ? "GET" : "POST", `/api/incidents/${iid}/record`);
+    if (!stillOn(iid)) return;
     App.record = data;
     Steps.showRecord(data);
     App.incident.record_status = "fetched"; Tablet.markDone();
@@ -110,9 +119,12 @@ const Steps = {
     $("fetch").hidden = true;
   },
 
+  // Sorted by the hub for the need the crew picked (tablet-availability.js), with each ER's status.
   async loadHospitals() {
     const ul = $("hospitals");
-    for (const h of await api("GET", "/api/hospitals")) {
+    const need = typeof HospitalNeed !== "undefined" ? HospitalNeed : null;
+    const list = await api("GET", need ? need.path() : "/api/hospitals");
+    for (const h of list) {
       App.hospitals.set(h.id, h.name);
       let item = [...ul.children].find((e) => e.dataset.hospital === h.id);
       if (!item) {  // updated in place, so a checkbox never resets under a finger
@@ -125,7 +137,9 @@ const Steps = {
       const state = item.querySelector("[data-testid=hospital-state]");
       state.replaceChildren(h.online ? "● " : "○ ", h.online ? bi("online") : bi("offline"));
       state.className = h.online ? "on" : "off";
+      if (need) need.decorate(item, h);
     }
+    if (need) need.order(ul, list);
   },
 
   async ask() {
@@ -150,7 +164,9 @@ const Steps = {
 
   async refreshInquiries() {
     if (!App.incident) return;
-    const list = await api("GET", `/api/incidents/${App.incident.id}/inquiries`);
+    const iid = App.incident.id;
+    const list = await api("GET", `/api/incidents/${iid}/inquiries`);
+    if (!stillOn(iid)) return;
     for (const q of list) Steps.inquiryRow(q);
   },
 
@@ -167,15 +183,25 @@ const Steps = {
   async share(key) {
     const recipient = $("share-recipient").value.trim();
     if (!recipient) throw fieldProblem("recipient", tr("Type the hospital's name"));
-    const s = await api("POST", `/api/incidents/${App.incident.id}/shares`, { recipient, client_id: key });
+    const iid = App.incident.id;
+    const s = await api("POST", `/api/incidents/${iid}/shares`, { recipient, client_id: key });
+    if (!stillOn(iid)) return;
     $("share-qr").src = s.qr;  // a data: URI from the hub (img-src allows data:)
     $("share-passcode").textContent = s.passcode;
     $("share-expiry").textContent = fmt.dateTime(s.expires_at);
     $("share-url").textContent = s.url;
+    // What the hub enforces, in its own numbers: the passcode is not used up by being right; the
+    // expiry and the use limit end the link, and wrong passcodes lock it.
+    const ends = { time: fmt.dateTime(s.expires_at), n: s.max_attempts };
+    $("share-terms").textContent = s.max_uses
+      ? tr("The passcode opens the link up to {uses} times (a reload counts) until {time}; {n} wrong passcodes lock it", { ...ends, uses: s.max_uses })
+      : tr("The passcode opens the link until {time}; {n} wrong passcodes lock it", ends);
     $("share-result").hidden = false;
-    say(tr("Read the passcode out by phone; it opens the link once"), true);
+    say(tr("Read the passcode out by phone"), true);
   },
 
+  // A question about this patient: switching to another takes it away (Tablet.enter), so a "yes"
+  // never lands on the patient now on screen.
   confirm(text, action) {
     $("confirm-text").textContent = text; $("confirm").hidden = false; Steps.confirmAction = action;
     $("confirm-yes").focus();
@@ -183,15 +209,25 @@ const Steps = {
 
   async handover() {
     const inc = await api("POST", `/api/incidents/${App.incident.id}/handover`);
+    if (!stillOn(inc.id)) return;
     setIncident(inc);
-    $("handover-status").textContent = `${tr("Handed over")}: ${fmt.time(new Date().toISOString())}`;
+    Steps.handedOverAt(inc.handed_over_at, false);
     say(tr("Handed over"), true);
   },
 
+  // The handover, whoever made it: the crew here, or the ER confirming it (pushed live).
+  handedOverAt(iso, byEr) {
+    const label = byEr ? tr("Handover confirmed by the ER") : tr("Handed over");
+    $("handover-status").textContent = `${label}: ${fmt.time(iso || new Date().toISOString())}`;
+    $("handover-status").dataset.by = byEr ? "er" : "crew";
+    Tablet.markDone();
+  },
+
   async close() {
-    await api("POST", `/api/incidents/${App.incident.id}/close`);
+    const iid = App.incident.id;
+    await api("POST", `/api/incidents/${iid}/close`);
     say(tr("Incident closed; its record is purged here"), true);
-    Tablet.leave();
+    if (stillOn(iid)) Tablet.leave(); else Patients.refreshSoon();
   },
 
   bind() {

@@ -54,6 +54,10 @@ class IncidentIn(BaseModel):
     chief_complaint: str = Field("", max_length=500)
     location: str = Field("", max_length=200)
     client_id: ClientId | None = Field(None, description="idempotency key: the same key again returns the same incident")
+    called_at: datetime | None = Field(
+        None, description="覚知, when the call reached the fire service (the tablet sends now unless the crew "
+                          "changes it; without an offset, UTC); never in the future, at most 24 h ago. Absent: "
+                          "not known (the figures never take the opening for the call)")
 
 
 IDENTITY_CHECKS = {
@@ -105,9 +109,18 @@ class IncidentOut(BaseModel):
     record_status: str
     hospital_id: str | None
     grant_expires_at: datetime | None = None
+    handed_over_at: datetime | None = Field(None, description="when the crew handed over or the ER confirmed it")
+    # The run's times and why the card was not read, as the region's figures count them
+    # (ems_app/services/scene_times.py); null: not recorded.
+    called_at: datetime | None = None
+    on_scene_at: datetime | None = None
+    left_scene_at: datetime | None = None
+    hospital_arrival_at: datetime | None = None
+    card_not_read_reason: str | None = None
     acuity: Acuity | None = Field(
         None, description="the patient's acuity by the one rule (shared/acuity.py), from every vitals update "
-                          "stored; in the answer for one incident only (null elsewhere)")
+                          "stored; in the answer for one incident and in the crew's list of open incidents "
+                          "(null elsewhere)")
 
 
 class HospitalRequestIn(BaseModel):

@@ -56,9 +56,10 @@ def test_a_tablet_clock_ahead_counts_as_when_the_hub_received_it(crew):
     assert acuity["measures"]["spo2"]["value"] == 99  # the later measurement is not hidden by the fast clock
 
 
-def test_only_the_answer_for_one_incident_is_assessed_and_only_for_the_crew(crew, hub_app):
+def test_the_crews_incidents_are_assessed_and_only_for_the_crew(crew, hub_app):
     iid = open_incident(crew)
     send(crew, iid, 1, systolic_bp=85)
-    assert [i["acuity"] for i in crew.get("/api/incidents").json] == [None]
+    # The list (the tablet's patient switcher) carries the same assessment as the one incident.
+    assert [i["acuity"] for i in crew.get("/api/incidents").json] == [crew.get(f"/api/incidents/{iid}").json["acuity"]]
     other = signed_in(hub_app, "kyukyu9", team="osaka-3")
     assert other.get(f"/api/incidents/{iid}").status_code == 404
