@@ -25,18 +25,19 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 
 import requests
 import socketio
 
-from hospital_app import store
+from hospital_app import inquiry_store, store
 from hospital_app.hub_events import (FROM_HUB, Answered, Grant, GrantEnds, GrantRevoked, HubEvent, Inquiry,
                                      InquiryWithdrawn, Pending, Update, parse)
 from hospital_app.lanes import Lanes
 from hospital_app.realtime import Dashboard
 from shared.acuity import LatestVitals, assess
+from shared.clock import utcnow
 from shared.errors import N_, Refused
 from shared.storage import Database
 from shared.tokens import KeyStore, make_assertion, make_proof
@@ -46,6 +47,7 @@ NS = "/hospital"
 LANES = 16
 ACK_EVERY_S = 1.0
 CALL_TIMEOUT_S = 15
+INQUIRY_SWEEP = timedelta(minutes=1)
 # An answer may have reached the hub even though its reply did not: staff must check first.
 OUTCOME_UNKNOWN = N_("no answer from the hub: the outcome is unknown, check before answering again")
 # How a refusal by the hub is answered here; any other code is a conflict.
@@ -113,6 +115,7 @@ class Gateway:
         self._delivered_lock = threading.Lock()
         self._fetching: set[str] = set()  # records queued to be fetched again, each once
         self._fetching_lock = threading.Lock()
+        self._inquiries_checked_at: datetime | None = None
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
@@ -197,17 +200,28 @@ class Gateway:
     def answer(self, inquiry_id: str, accept: bool, answered_by: str, reason: str | None = None) -> str:
         """Send the staff's answer and return the inquiry's new status; an acceptance comes back
         with the grant in the ack."""
-        result = self._call_hub("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
-                                                   "answered_by": answered_by},
-                                no_answer=OUTCOME_UNKNOWN)
+        try:
+            result = self._call_hub("inquiry_answer", {"inquiry_id": inquiry_id, "accept": accept, "reason": reason,
+                                                       "answered_by": answered_by},
+                                    no_answer=OUTCOME_UNKNOWN)
+        except Refused as e:
+            if e.code == "not_pending" and inquiry_store.set_inquiry_status(
+                    self.db, inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN, only_if_open=True):
+                # Closed at the hub and the push lost: it leaves every board, saying why.
+                self.dashboard.inquiry_changed(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN)
+            raise
         answered = parse("inquiry_answer", Answered, result)
         if answered is None:
             raise Refused(502, "the hub's answer was not understood", "bad_gateway")
         store.accepted(self.db, inquiry_id, answered.status, answered.incident_id, answered.grant)
-        self.dashboard.inquiry_changed(inquiry_id, answered.status)
+        self.dashboard.inquiry_changed(inquiry_id, answered.status, "answered")
         if answered.grant:
             self.events.put(("grant", Grant(incident_id=answered.incident_id, grant=answered.grant)))
         return answered.status
+
+    def send(self, event: str, payload: dict) -> dict:
+        """One of this ER's own reports to the hub (availability, outcome), answered in the ack."""
+        return self._call_hub(event, payload, no_answer=N_("no answer from the hub"))
 
     def handover(self, incident_id: str) -> None:
         """The ER confirms the handover at the hub (the grant then ends after its window)."""
@@ -232,7 +246,8 @@ class Gateway:
         awaited whose next try is due queued to be fetched."""
         while not self._stopped.wait(ACK_EVERY_S):
             # one failing does not stop the others
-            for chore in (self._flush_delivered, self._purge_expired, self._reassess_due, self._records_due):
+            for chore in (self._flush_delivered, self._purge_expired, self._reassess_due, self._records_due,
+                          self._inquiries_due):
                 try:
                     chore()
                 except Exception:
@@ -240,12 +255,23 @@ class Gateway:
 
     def inquiry_received(self, inquiry: Inquiry) -> None:
         data = inquiry.model_dump(exclude_unset=True)  # what the hub sent: a field it leaves out is not "null"
-        store.save_inquiry(self.db, data)
+        inquiry_store.save_inquiry(self.db, data)
         self.dashboard.inquiry(data)
 
     def inquiry_withdrawn(self, withdrawn: InquiryWithdrawn) -> None:
-        store.set_inquiry_status(self.db, withdrawn.inquiry_id, "withdrawn")
-        self.dashboard.inquiry_changed(withdrawn.inquiry_id, "withdrawn")
+        """No longer open (another hospital accepted, the incident was closed): it leaves every
+        board, which tells a clinician who had it in front of them why."""
+        if inquiry_store.set_inquiry_status(self.db, withdrawn.inquiry_id, "withdrawn", withdrawn.reason):
+            self.dashboard.inquiry_changed(withdrawn.inquiry_id, "withdrawn", withdrawn.reason)
+
+    def _inquiries_due(self) -> None:
+        """Once a minute: an inquiry the hub never closed for us expires; old closed ones are forgotten."""
+        now = datetime.now(timezone.utc)
+        if self._inquiries_checked_at is not None and now - self._inquiries_checked_at < INQUIRY_SWEEP:
+            return
+        self._inquiries_checked_at = now
+        for inquiry_id in inquiry_store.expire_and_forget(self.db):
+            self.dashboard.inquiry_changed(inquiry_id, inquiry_store.EXPIRED, inquiry_store.EXPIRED)
 
     def grant_received(self, grant: Grant) -> None:
         if store.has_grant(self.db, grant.incident_id, grant.grant):
@@ -436,12 +462,18 @@ class Gateway:
     def resync(self, _=None) -> None:
         """After (re)connecting: fresh inquiries, drop patients whose grant ended, fetch gaps, and
         fetch the record of every accepted patient that is not here yet."""
+        asked_at = utcnow()  # naive UTC, as the store keeps received_at
         state = parse("pending", Pending, self.sio.call("pending", namespace=NS, timeout=CALL_TIMEOUT_S))
         if state is None:
             return
         for inquiry in state.inquiries:
             self.inquiry_received(inquiry)
+        # Withdrawn while the link was down (the push lost): they leave the boards, saying so.
+        for inquiry_id in inquiry_store.close_missing(self.db, {i.inquiry_id for i in state.inquiries}, asked_at):
+            self.dashboard.inquiry_changed(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN)
         self.send_access_reports()
+        from hospital_app import availability  # what was set while the link was down reaches the crews
+        availability.resend(self.db, self)
         live = {g.incident_id for g in state.grants}
         held = store.held_patients(self.db)
         for incident_id, _grant, _last in held:

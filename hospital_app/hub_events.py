@@ -22,12 +22,15 @@ class HubEvent(BaseModel):
 
 
 class Inquiry(HubEvent):
-    """An ambulance asks: which unit, when, age band, sex, complaint, ETA and the acuity by the one
-    rule (each measure with its time), nothing identifying."""
+    """An ambulance asks: which unit and its callback number, when, age band, sex, complaint, ETA
+    (and since when it stands) and the acuity by the one rule (each measure with its time),
+    nothing identifying."""
     inquiry_id: str = Field(min_length=1, max_length=32)
     status: str
     asked_at: str | None = None
     unit: str | None = Field(default=None, max_length=64)
+    callback: str | None = Field(default=None, max_length=32)
+    eta_at: str | None = Field(default=None, max_length=40)
     chief_complaint: str | None = None
     age_band: str | None = None
     sex: str | None = None
@@ -38,7 +41,9 @@ class Inquiry(HubEvent):
 
 
 class InquiryWithdrawn(HubEvent):
+    """No longer open at the hub: `accepted_elsewhere` or `closed` (an older hub says neither)."""
     inquiry_id: str = Field(min_length=1, max_length=32)
+    reason: str = Field(default="withdrawn", min_length=1, max_length=32)
 
 
 class Grant(HubEvent):

@@ -19,22 +19,6 @@ from shared.storage import Database
 log = logging.getLogger(__name__)
 
 
-def save_inquiry(db: Database, data: dict) -> None:
-    with db.transaction() as s:
-        row = s.get(Inquiry, data["inquiry_id"]) or Inquiry(id=data["inquiry_id"])
-        row.incident_id, row.status = data["incident_id"], data["status"]
-        row.summary = {k: data.get(k) for k in ("chief_complaint", "age_band", "sex", "basis", "asked_at")}
-        row.summary.update({k: data[k] for k in ("unit", "acuity") if k in data})  # a dashboard reloaded still has them
-        s.add(row)
-
-
-def set_inquiry_status(db: Database, inquiry_id: str, status: str) -> None:
-    with db.transaction() as s:
-        row = s.get(Inquiry, inquiry_id)
-        if row:
-            row.status = status
-
-
 def accepted(db: Database, inquiry_id: str, status: str, incident_id: str, grant: str | None) -> None:
     """The hub's answer to the ER's answer; an acceptance's grant is stored in the same
     transaction, so from here on the patient cannot be lost to a fault before its record arrives."""

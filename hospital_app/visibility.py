@@ -6,9 +6,10 @@ grant lets this hospital see. The desk (clerks) prepares the registration before
 arrives, and gets only what that needs:
 - before acceptance (an inquiry): the age band and sex (which chart to make ready), the chief
   complaint (the crew's one line that the registration and the arrival board go under), which
-  ambulance unit asks, and the ETA (when). Not the vitals or their acuity, and not the basis: an
-  emergency exception says the patient could not consent, a fact about their condition, and the
-  desk does not answer inquiries.
+  ambulance unit asks, and the ETA and since when it stands (when). Not the vitals or their
+  acuity, and not the basis: an emergency exception says the patient could not consent, a fact
+  about their condition, and the desk does not answer inquiries. Nor the unit's callback number:
+  it is for the clinician deciding, who may need to ask the crew before answering.
 - once accepted (a patient): who is coming (name, kana, birth date, sex, and how the crew
   confirmed it: a weak confirmation is flagged for everyone who reads the name), the complaint,
   when (ETA, handover) and who acknowledged; the acuity is said to be withheld. Never the record,
@@ -53,7 +54,7 @@ def _fields(*names: str) -> dict:
 ACUITY_WITHHELD = Instead({"withheld": True})
 
 _INQUIRY_DESK = _fields("inquiry_id", "incident_id", "status", "asked_at", "unit", "chief_complaint", "age_band",
-                        "sex", "eta_minutes")
+                        "sex", "eta_minutes", "eta_at")
 _PATIENT_DESK = {**_fields("incident_id", "grant_expires_at", "last_seq", "acknowledged_by"),
                  "identity": _fields("name", "kana", "birth_date", "sex", "identification", "identity_flagged"),
                  "incident": _fields("chief_complaint", "eta_minutes", "eta_at", "handed_over_at"),
@@ -65,8 +66,9 @@ ANY_KIND = "*"
 # An update's rule is chosen by its kind.
 RULES: dict[str, dict[str, dict | None]] = {
     # `vitals`: the newest entry alone, as an older hub sent it; `acuity` is every measure's latest.
-    "inquiry": {CLINICAL: {**_INQUIRY_DESK, **_fields("vitals", "acuity", "basis")}, DESK: _INQUIRY_DESK},
-    "inquiry_changed": dict.fromkeys(AUDIENCES, _fields("inquiry_id", "status")),
+    # `callback`: the unit's phone, for whoever decides and may need to ask the crew first.
+    "inquiry": {CLINICAL: {**_INQUIRY_DESK, **_fields("vitals", "acuity", "basis", "callback")}, DESK: _INQUIRY_DESK},
+    "inquiry_changed": dict.fromkeys(AUDIENCES, _fields("inquiry_id", "status", "reason")),
     "patient": {CLINICAL: {**_fields("incident_id", "identity", "incident", "basis", "record_status",
                                      "grant_expires_at", "last_seq", "acknowledged_by",
                                      "critical", "record", "updates", "acuity")},
@@ -79,6 +81,9 @@ RULES: dict[str, dict[str, dict | None]] = {
     "patient_removed": dict.fromkeys(AUDIENCES, _fields("incident_id", "reason")),
     # The hospital's own link to the hub: while it is down no update can arrive, whatever the page's link says.
     "hub_link": dict.fromkeys(AUDIENCES, _fields("up", "down_since")),
+    # What this ER returned to the fire service (severity, diagnosis, disposition): clinical. The
+    # desk registers the patient and is never shown it, over HTTP or here, not even that one exists.
+    "outcome": {CLINICAL: _fields("incident_id", "outcome", "versions"), DESK: None},
 }
 
 

@@ -6,12 +6,14 @@ hospital keeps its copy until the window's end, as set at handover (grants.end_a
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
+from typing import Callable
 
 from sqlalchemy import delete, or_, select
 
 from ems_app.hub import Hub
 from ems_app.models import Incident, UsedNonce, User
-from ems_app.services import audit, grants
+from ems_app.services import audit, grants, routing
 from ems_app.services.incidents import actor, load
 from shared.clock import utcnow
 from shared.errors import Refused
@@ -66,23 +68,29 @@ def close(hub: Hub, user: User, incident_id: str) -> Incident:
     return incident
 
 
-def _close(s, hub: Hub, incident: Incident, by: str) -> list[str]:
-    """Close inside the caller's transaction; the hospitals whose grant it ended, to tell once it commits."""
+def _close(s, hub: Hub, incident: Incident, by: str) -> list[Callable[[], None]]:
+    """Close inside the caller's transaction; what to tell which hospital once it commits: the
+    grants it ended, and the inquiries still awaiting an answer (withdrawn: no ER is left asked
+    to accept a patient who is no longer coming)."""
     if incident.status != "open":
         raise Refused(409, "incident is already closed", "closed")
     ended = grants.end_at_close(s, hub, incident)
+    notices = routing.withdraw_open(s, hub, incident.id, routing.INCIDENT_CLOSED)
     incident.status, incident.closed_at = "closed", utcnow()
+    from ems_app.services.figures import record_case  # the region's figures count it now, before the purge
+    record_case(s, incident)
     # The card id and the record go; the pseudonymous patient_ref stays for "who viewed my data".
     incident.record_json = incident.card_id = None
     audit.append(s, hub.audit_key, actor=by, action="incident.close", incident_id=incident.id,
                  detail={"record": "purged", "handed_over": incident.handed_over_at is not None,
                          "grants_ended": len(ended)})
-    return [g.hospital_id for g in ended]
+    return notices + [partial(hub.notifier.grant_revoked, g.hospital_id, incident.id, grants.CLOSED_BEFORE_HANDOVER)
+                      for g in ended]
 
 
-def _tell_closed(hub: Hub, incident_id: str, hospital_ids: list[str]) -> None:
-    for hospital_id in hospital_ids:
-        hub.notifier.grant_revoked(hospital_id, incident_id, grants.CLOSED_BEFORE_HANDOVER)
+def _tell_closed(hub: Hub, incident_id: str, notices: list[Callable[[], None]]) -> None:
+    for tell in notices:
+        tell()
 
 
 ABANDONED_AFTER = timedelta(hours=24)

@@ -12,8 +12,8 @@ from functools import partial
 from sqlalchemy import select
 
 from ems_app.hub import Hub
-from ems_app.models import Grant, Hospital, Incident, Inquiry, User
-from ems_app.services import audit, delivery, grants, vitals
+from ems_app.models import Grant, Hospital, Incident, IncidentEvent, Inquiry, User
+from ems_app.services import audit, delivery, grants, units, vitals
 from ems_app.services.incidents import actor, load
 from shared.clock import aware, utcnow
 from shared.errors import Refused
@@ -25,9 +25,11 @@ from shared.summary import age_on
 def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:
     """What a hospital sees before it accepts: enough to decide, nothing that identifies.
 
-    Which ambulance asks, when, how soon it arrives, and the acuity by the one rule over every
-    vitals update (each measure with its own time), as the crew's tablet shows it: the newest
-    entry alone once turned a pressure of 85 into "HR 80" (docs/clinical-safety.md H35)."""
+    Which ambulance asks and the number to call it back on (the unit's registered phone; None
+    when it has none), when it asked, how soon it arrives and since when that ETA stands, and the
+    acuity by the one rule over every vitals update (each measure with its own time), as the
+    crew's tablet shows it: the newest entry alone once turned a pressure of 85 into "HR 80"
+    (docs/clinical-safety.md H35). The age only as its decade ("80s"), never the birth date."""
     age_band = sex = None
     if incident.record_json:
         card = EmergencyRecord.model_validate_json(incident.record_json).card
@@ -35,9 +37,52 @@ def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:
         sex = card.sex
     return {"inquiry_id": inquiry.id, "incident_id": incident.id, "status": inquiry.status,
             "asked_at": aware(inquiry.asked_at).isoformat(), "unit": incident.team,
+            "callback": units.callback_of(s, incident.organisation, incident.team),
             "chief_complaint": incident.chief_complaint, "age_band": age_band, "sex": sex,
-            "eta_minutes": incident.eta_minutes, "acuity": vitals.acuity(s, incident.id).model_dump(mode="json"),
+            "eta_minutes": incident.eta_minutes, "eta_at": _eta_at(s, incident),
+            "acuity": vitals.acuity(s, incident.id).model_dump(mode="json"),
             "basis": (incident.basis or {}).get("kind")}
+
+
+def _eta_at(s, incident: Incident) -> str | None:
+    """When the crew gave the ETA the inquiry carries: "12 min" said twenty minutes ago is not 12."""
+    if incident.eta_minutes is None:
+        return None
+    at = s.scalars(select(IncidentEvent.created_at).where(IncidentEvent.incident_id == incident.id,
+                                                          IncidentEvent.kind == "eta")
+                   .order_by(IncidentEvent.seq.desc()).limit(1)).first()
+    return aware(at).isoformat() if at is not None else None
+
+
+# Updates that change what an open inquiry says.
+INQUIRY_CONTENT = ("vitals", "eta", "chief_complaint")
+
+
+def resend_open(hub: Hub, incident_id: str) -> None:
+    """The incident's open inquiries again, each to its hospital, as they read now: a physician
+    deciding for minutes decides on the latest vitals and ETA, not those of the moment it was
+    asked. The hospital replaces the inquiry it holds (same id)."""
+    with hub.db.read() as s:
+        incident = s.get(Incident, incident_id)
+        rows = s.scalars(select(Inquiry).where(Inquiry.incident_id == incident_id, Inquiry.status == "pending")).all()
+        sent = [(i.hospital_id, inquiry_payload(s, i, incident)) for i in rows]
+    for hospital_id, payload in sent:
+        hub.notifier.inquiry(hospital_id, payload)
+
+
+# Why an open inquiry was withdrawn, as the hospital is told (hospital_app/hub_events.py).
+ACCEPTED_ELSEWHERE, INCIDENT_CLOSED = "accepted_elsewhere", "closed"
+
+
+def withdraw_open(s, hub: Hub, incident_id: str, reason: str) -> list:
+    """Withdraw every inquiry of the incident still awaiting an answer, in the caller's transaction
+    (the incident's row locked first); what to tell each hospital once it commits. An inquiry left
+    pending after its patient went elsewhere, or home, stays on an ER's board as a request to accept."""
+    notices = []
+    for other in s.scalars(select(Inquiry).where(Inquiry.incident_id == incident_id, Inquiry.status == "pending")):
+        other.status = "withdrawn"
+        notices.append(partial(hub.notifier.inquiry_withdrawn, other.hospital_id, other.id, incident_id, reason))
+    return notices
 
 
 def ask(hub: Hub, user: User, incident_id: str, hospital_ids: list[str]) -> list[Inquiry]:
@@ -105,10 +150,7 @@ def answer(hub: Hub, hospital_id: str, inquiry_id: str, accept: bool, answered_b
         if accept:
             if incident.status != "open":
                 raise Refused(409, "incident is closed", "closed")
-            for other in s.scalars(select(Inquiry).where(Inquiry.incident_id == incident.id,
-                                                         Inquiry.status == "pending")):
-                other.status = "withdrawn"
-                notices.append(partial(hub.notifier.inquiry_withdrawn, other.hospital_id, other.id, incident.id))
+            notices += withdraw_open(s, hub, incident.id, ACCEPTED_ELSEWHERE)
             for old in grants.revoke_all(s, hub, incident.id, "rerouted"):
                 notices.append(partial(hub.notifier.grant_revoked, old.hospital_id, incident.id, "rerouted"))
             token, expires = grants.issue(s, hub, incident, s.get(Hospital, hospital_id), key_thumbprint)

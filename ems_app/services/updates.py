@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ems_app.hub import Hub
 from ems_app.models import Grant, Incident, IncidentEvent, User
-from ems_app.services import grants
+from ems_app.services import grants, routing
 from ems_app.services.incidents import crew_owns, load
 from shared.clock import utcnow
 from shared.errors import Refused
@@ -59,6 +59,8 @@ def _add(hub: Hub, user: User, incident_id: str, update: IncidentUpdate) -> tupl
                                        payload=params["the_payload"], created_at=params["the_time"]))
     if row.hospital_id:
         hub.notifier.update(row.hospital_id, message)
+    elif update.kind in routing.INQUIRY_CONTENT:  # hospitals still deciding get the inquiry as it is now
+        routing.resend_open(hub, incident_id)
     return message, True
 
 

@@ -1,12 +1,10 @@
 """Inquiries from ambulances, and the ER's answer (which the gateway carries to the hub)."""
 from flask import Blueprint, current_app, g, jsonify
 from pydantic import BaseModel, ConfigDict, model_validator
-from sqlalchemy import select
 
-from hospital_app import visibility
+from hospital_app import inquiry_store
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
-from hospital_app.models import Inquiry
 from shared.errors import Invalid
 from shared.openapi import api
 from shared.schemas.inquiry import DeclineReason
@@ -28,15 +26,10 @@ class AnswerIn(BaseModel):
 
 
 @bp.get("")
-@api("Inquiries received, newest first", tag="inquiries")
+@api("Inquiries awaiting an answer, newest first", tag="inquiries")
 @staff_only()
 def list_inquiries():
-    with db().read() as s:
-        rows = s.scalars(select(Inquiry).order_by(Inquiry.received_at.desc()).limit(100)).all()
-    to = visibility.audience(g.user.role)
-    return jsonify([visibility.shown("inquiry", {"inquiry_id": i.id, "incident_id": i.incident_id,
-                                                 "status": i.status, **i.summary}, to)
-                    for i in rows])
+    return jsonify(inquiry_store.open_inquiries(db(), g.user.role))
 
 
 @bp.post("/<inquiry_id>/answer")

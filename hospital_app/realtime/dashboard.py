@@ -27,8 +27,9 @@ class Dashboard:
     def inquiry(self, data: dict) -> None:
         self._push("inquiry", data)
 
-    def inquiry_changed(self, inquiry_id: str, status: str) -> None:
-        self._push("inquiry_changed", {"inquiry_id": inquiry_id, "status": status})
+    def inquiry_changed(self, inquiry_id: str, status: str, reason: str | None = None) -> None:
+        """Answered, or no longer open and why (`reason`): it leaves the boards' list of requests."""
+        self._push("inquiry_changed", {"inquiry_id": inquiry_id, "status": status, "reason": reason})
 
     def patient(self, view: dict | None) -> None:
         """`view`: the patient as clinical staff see it (store.patient_view); each room gets its cut."""
@@ -48,6 +49,11 @@ class Dashboard:
 
     def patient_removed(self, incident_id: str, reason: str) -> None:
         self._push("patient_removed", {"incident_id": incident_id, "reason": reason})
+
+    def outcome(self, incident_id: str, held: dict) -> None:
+        """An outcome returned (or corrected) from one dashboard: colleagues with the patient open
+        see it at once. `held`: outcome_return.held, the latest version and how many there were."""
+        self._push("outcome", {"incident_id": incident_id, **held})
 
     def hub_link(self, state: dict) -> None:
         """The gateway's link to the hub changed (`Gateway.link_state`); a dashboard that connects

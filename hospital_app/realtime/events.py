@@ -76,9 +76,13 @@ class DashboardEvents(Namespace):
 
     def on_connect(self, _auth=None):
         staff = self._signed_in()
-        if staff is None:
+        if staff is None or staff.role == login.ADMIN:  # an administrator sees no patient
             raise ConnectionRefusedError("sign in first")
+        login.track_socket()  # closed when its session ends (sign-out, revoke, timeout)
         join_room(audience(staff.role))  # its room gets what its role may see (Dashboard)
+
+    def on_disconnect(self, *_):
+        login.untrack_socket()
 
     # `data=None`: an event sent with no payload is refused as malformed, like any other.
     # `*_`: arguments after the payload are ignored, like unknown fields (one too many was a bug).

@@ -1,6 +1,9 @@
 // The new-patient alert: a banner that flashes and a beep (WebAudio) every few seconds until
-// someone acknowledges the patient. Acknowledging emits `acknowledge`; every dashboard of the
-// hospital stops when the server pushes `patient_acknowledged`.
+// someone acknowledges the patient. Each patient in it has an Acknowledge of its own (so has its
+// row on the board): one Acknowledge for several patients once acknowledged the first alone while
+// the staff believed all were. Acknowledging emits `acknowledge`; every dashboard of the hospital
+// stops alerting for that patient when the server pushes `patient_acknowledged`, and the banner
+// goes when no patient in it is left.
 "use strict";
 
 const Alert = {
@@ -44,12 +47,21 @@ const Alert = {
     const box = $("alert");
     const [first] = Alert.pending.keys();
     box.dataset.incident = first || "";
-    $("alert-text").textContent = [...Alert.pending.values()].join(" / ");
-    $("alert-ack").hidden = !Dash.clinical;  // the hub takes the acknowledgement from clinical staff
+    box.dataset.count = String(Alert.pending.size);
+    $("alert-list").replaceChildren(...[...Alert.pending].map(([incidentId, text]) => {
+      const item = el("li", { cls: "alert-patient", testid: "alert-patient", data: { incident: incidentId } },
+        el("span", { testid: "alert-who", text }));
+      if (Dash.clinical) {  // the hub takes the acknowledgement from clinical staff
+        const ack = el("button", { attrs: { type: "button" }, testid: "alert-ack" }, bi("Acknowledge"));
+        ack.addEventListener("click", () => { ack.disabled = true; Alert.acknowledge(incidentId, ack); });
+        item.append(" ", ack);
+      }
+      return item;
+    }));
   },
 
   start(incidentId, text) {
-    if (Alert.pending.has(incidentId)) return;
+    if (Alert.pending.get(incidentId) === text) return;
     Alert.pending.set(incidentId, text);
     Alert.render();
     const box = $("alert");
@@ -69,15 +81,15 @@ const Alert = {
     box.hidden = true; box.dataset.alerting = "false"; box.classList.remove("flash");
   },
 
-  acknowledge(incidentId) {
-    if (!incidentId || !Dash.socket) return;
+  // This one patient; `button` comes back to life if the server refuses.
+  acknowledge(incidentId, button) {
+    if (!incidentId || !Dash.socket) { if (button) button.disabled = false; return; }
     Dash.socket.emit("acknowledge", { incident_id: incidentId }, (r) => {
-      if (r && r.error) say(`${tr("Could not acknowledge")}: ${r.error}`);
+      if (r && r.error) { say(`${tr("Could not acknowledge")}: ${r.message || r.error}`); if (button) button.disabled = false; }
     });
   },
 
   bind() {
-    $("alert-ack").addEventListener("click", () => Alert.acknowledge($("alert").dataset.incident));
     $("sound").addEventListener("click", () => {
       Alert.soundOn = !Alert.soundOn; $("sound").setAttribute("aria-pressed", String(Alert.soundOn)); Alert.unlockAudio();
     });

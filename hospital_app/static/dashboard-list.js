@@ -1,13 +1,38 @@
 // The two lists on the left: requests to accept (accept, or decline with a reason) and the
 // incoming ambulances sorted by ETA, each with the acuity the server assessed, each measure's
 // latest value and a countdown (to arrival, and after handover to the record's purge).
-// A request says what a physician decides on: which ambulance unit asks and when, the ETA, and
-// (clinical staff only) the acuity the hub assessed from every vitals entry, each measure with its
-// time, never the newest entry alone. A name whose identity the crew confirmed weakly carries ⚠
-// and how it was confirmed, wherever it is shown.
+// A request says what a physician decides on: which ambulance unit asks and when, the ETA and
+// since when it stands, and (clinical staff only) the number to call the crew back on and the
+// acuity the hub assessed from every vitals entry, each measure with its time, never the newest
+// entry alone. Only open requests are listed: one answered, withdrawn or closed leaves (dashboard.js).
+// Each incoming patient not yet acknowledged has its own Acknowledge on its row. A name whose
+// identity the crew confirmed weakly carries ⚠ and how it was confirmed, wherever it is shown.
 "use strict";
 
-const STATUS = { pending: () => bi("asking"), accepted: () => bi("accepted"), declined: () => bi("declined"), withdrawn: () => bi("withdrawn") };
+// The age band the hub sends ("80s": the decade, never the age), in the reader's words.
+function ageBand(band) {
+  const decade = /^(\d{1,3})s$/.exec(band || "");
+  return decade ? tr("{decade}s", { decade: decade[1] }) : tr("age unknown");
+}
+
+// Who an inquiry is about, as far as anyone may know before acceptance.
+function inquiryWho(q) {
+  return `${ageBand(q.age_band)} ${q.sex ? code(q.sex) : tr("sex unknown")} ${q.chief_complaint || "-"}`;
+}
+
+// The unit's registered phone, to ask the crew before answering; said when it has none.
+function callbackOf(q) {
+  if (!q.callback) return el("span", { testid: "inquiry-callback", data: { callback: "" } }, bi("Crew callback"), ": ", bi("not registered: call the fire HQ"));
+  return el("span", { testid: "inquiry-callback", data: { callback: q.callback } }, bi("Crew callback"), ": ",
+    el("a", { text: q.callback, attrs: { href: `tel:${q.callback.replace(/[^\d+]/g, "")}` } }));
+}
+
+// "ETA 12 min", and since when: twelve minutes said twenty minutes ago is not twelve.
+function inquiryEta(q) {
+  const eta = el("span", { testid: "inquiry-eta", text: q.eta_minutes != null ? `ETA ${q.eta_minutes}${I18N.one("min")}` : "ETA -" });
+  if (q.eta_minutes == null || !q.eta_at) return [eta];
+  return [eta, " ", el("span", { testid: "inquiry-eta-at" }, "(", bi("as of {t}", { t: fmt.hm(q.eta_at) }), ")")];
+}
 
 // When the ambulance arrives: the time of the latest ETA update plus its minutes; without one
 // (a desk view carries no updates), incident.eta_at if the hub sends it, else the time this
@@ -47,21 +72,40 @@ const Lists = {
     let item = [...ul.children].find((e) => e.dataset.inquiry === q.inquiry_id);
     if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, incident: q.incident_id } }); ul.prepend(item); }
     item.dataset.status = q.status; item.className = q.status;
+    // Drawn again when the crew's newer vitals or ETA arrive: a decline reason being chosen, and the
+    // focus, stay as they were.
+    const reason = item.querySelector("select") ? item.querySelector("select").value : null;
+    const active = item.contains(document.activeElement) ? document.activeElement : null;
+    const focused = active && (active.dataset.testid || (active.tagName === "SELECT" ? "select" : null));
     const basis = q.basis ? `  ${code(q.basis)}` : "";
     const asked = el("div", { cls: "asked" },
       el("span", { testid: "inquiry-unit" }, bi("Ambulance unit"), `: ${q.unit || "-"}`), "  ",
+      Dash.clinical ? callbackOf(q) : "", Dash.clinical ? "  " : "",
       el("span", { testid: "inquiry-asked" }, bi("Asked at"), " ", el("time", { text: fmt.hm(q.asked_at), attrs: { datetime: q.asked_at || "" } })),
-      "  ", el("span", { testid: "inquiry-eta", text: q.eta_minutes != null ? `ETA ${q.eta_minutes}${I18N.one("min")}` : "ETA -" }));
-    item.replaceChildren(el("div", {}, el("strong", { text: `${q.age_band ?? "?"} ${q.sex ? code(q.sex) : ""} ` }),
-      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), `${basis} — `,
-      STATUS[q.status] ? STATUS[q.status]() : q.status), asked);
+      "  ", ...inquiryEta(q));
+    item.replaceChildren(el("div", {},
+      el("strong", { testid: "inquiry-who", text: `${ageBand(q.age_band)} ${q.sex ? code(q.sex) : tr("sex unknown")} ` }),
+      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), basis), asked);
     // The desk is never sent an inquiry's acuity: it is drawn for clinical staff only.
     if (Dash.clinical) {
       item.append(el("div", { cls: "inquiry-acuity", testid: "inquiry-acuity" }, Acuity.badge(Acuity.levelOf(q.acuity)), " ",
         el("span", { cls: "readings", testid: "inquiry-vitals" }, ...Acuity.line(q.acuity))));
     }
     if (Dash.clinical && q.status === "pending") item.append(Lists.answerControls(item, q));
+    const select = item.querySelector("select");
+    if (select && reason) select.value = reason;
+    if (focused) { const again = item.querySelector(focused === "select" ? "select" : `[data-testid="${focused}"]`); if (again) again.focus(); }
+    if (Dash.answering.has(q.inquiry_id)) for (const c of item.querySelectorAll("button, select")) c.disabled = true;
+    Lists.inquiriesShown();
   },
+
+  removeInquiry(inquiryId) {
+    for (const item of [...$("inquiries").children]) if (item.dataset.inquiry === inquiryId) item.remove();
+    Lists.inquiriesShown();
+  },
+
+  // Said when there is none, so an empty list is never read as a list that failed to load.
+  inquiriesShown() { $("no-inquiries").hidden = $("inquiries").children.length > 0; },
 
   answerControls(item, q) {
     const id = `reason-${q.inquiry_id}`;
@@ -72,8 +116,15 @@ const Lists = {
     const send = async (body) => {
       const all = item.querySelectorAll("button, select");
       for (const c of all) c.disabled = true;
-      try { await api("POST", `/api/inquiries/${q.inquiry_id}/answer`, body); say(""); }
-      catch (e) { say(e.message); for (const c of all) c.disabled = false; }
+      Dash.answering.add(q.inquiry_id);  // its leaving the list is this screen's own doing: no notice
+      try {
+        const r = await api("POST", `/api/inquiries/${q.inquiry_id}/answer`, body);
+        say("");  // an acceptance's patient comes in below; a decline needs no more
+        Dash.inquiryLeft(q.inquiry_id, r.status, "answered");
+      } catch (e) {
+        Dash.answering.delete(q.inquiry_id);
+        say(e.message); for (const c of all) c.disabled = false;
+      }
     };
     accept.addEventListener("click", () => send({ accept: true }));
     decline.addEventListener("click", () => send({ accept: false, reason: select.value }));
@@ -86,8 +137,13 @@ const Lists = {
       .sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
     const focused = document.activeElement && document.activeElement.closest("[data-testid=patient]");
     const keepFocus = focused ? focused.dataset.incident : null;
+    const keepOn = keepFocus && document.activeElement.dataset.testid === "row-acknowledge" ? "row-acknowledge" : "open-patient";
     ul.replaceChildren(...list.map(({ p, at }) => Lists.patientItem(p, at)));
-    if (keepFocus) { const b = ul.querySelector(`[data-incident="${CSS.escape(keepFocus)}"] button`); if (b) b.focus(); }
+    if (keepFocus) {
+      const row = ul.querySelector(`[data-incident="${CSS.escape(keepFocus)}"]`);
+      const b = row && (row.querySelector(`[data-testid=${keepOn}]`) || row.querySelector("[data-testid=open-patient]"));
+      if (b) b.focus();
+    }
     Lists.tick();
   },
 
@@ -100,7 +156,7 @@ const Lists = {
         if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip" }, label()));
       }
     }
-    const button = el("button", { cls: `open ${level}`, attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
+    const button = el("button", { cls: `open ${level}`, testid: "open-patient", attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
       el("span", { cls: "stripe" }),
       el("span", { cls: "who" }, el("span", { testid: "patient-name", text: whoText(p) }), " ", identityFlag(p)),
       el("span", { cls: "eta", testid: "eta", data: { at: at ? String(at) : "" } }),
@@ -108,8 +164,14 @@ const Lists = {
         "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...Acuity.line(p.acuity, { times: false }))),
       el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
         : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged")), " ", purgeCountdown(p, "purge")));
-    button.addEventListener("click", () => Detail.open(p.incident_id));
-    return el("li", { testid: "patient", data: { incident: p.incident_id, acuity: level } }, button);
+    button.addEventListener("click", () => Nav.open(p.incident_id));
+    const item = el("li", { testid: "patient", data: { incident: p.incident_id, acuity: level } }, button);
+    if (!p.acknowledged_by) {  // this patient alone, as the detail's button does (the desk may too)
+      const ack = el("button", { cls: "danger row-ack", attrs: { type: "button" }, testid: "row-acknowledge" }, bi("Acknowledge"));
+      ack.addEventListener("click", () => { ack.disabled = true; Alert.acknowledge(p.incident_id, ack); });
+      item.append(ack);
+    }
+    return item;
   },
 
   // Every second: the countdowns.

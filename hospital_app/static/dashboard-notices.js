@@ -1,7 +1,10 @@
 // What the ER must not miss about a patient's record leaving this hospital (clinical safety):
 // after handover the record is kept only for the grant's window, so the countdown to its purge is
 // on screen beforehand; and when a patient is removed the screen says so and why, in a notice
-// that stays until someone dismisses it, instead of the patient silently vanishing.
+// that stays until someone dismisses it, instead of the patient silently vanishing. A request to
+// accept that leaves the board without this screen answering it (another hospital accepted, the
+// incident was closed, a colleague answered) says so the same way: a clinician who was about to
+// answer it must not find it simply gone.
 "use strict";
 
 // Why a patient is no longer held here: the reason codes the hub and the gateway send.
@@ -27,6 +30,17 @@ function purgeCountdown(p, testid) {
   return span;
 }
 
+// Why a request to accept left the board (hospital_app/inquiry_store.py, the hub's reasons).
+const INQUIRY_LEFT_WHY = {
+  accepted_elsewhere: () => bi("another hospital accepted the patient"),
+  closed: () => bi("the crew closed the incident"),
+  no_longer_open: () => bi("no longer open at the hub"),
+  expired: () => bi("no answer within 24 hours: expired"),
+  withdrawn: () => bi("withdrawn"),
+  offline: () => bi("closed while this screen was offline"),
+};
+const INQUIRY_ANSWERED = { accepted: () => bi("accepted by a colleague"), declined: () => bi("declined by a colleague") };
+
 const Notices = {
   // Once per patient (the newest reason), until dismissed. What the detail panel shows too.
   removed(p, reason) {
@@ -42,6 +56,21 @@ const Notices = {
     dismiss.addEventListener("click", () => item.remove());
     ul.prepend(item);
     return notice;
+  },
+
+  // A request to accept left the board without this screen answering it: once, until dismissed.
+  inquiryLeft(q, status, reason) {
+    const why = INQUIRY_ANSWERED[status] ? INQUIRY_ANSWERED[status]()
+      : INQUIRY_LEFT_WHY[reason] ? INQUIRY_LEFT_WHY[reason]() : INQUIRY_LEFT_WHY.withdrawn();
+    const ul = $("notices");
+    for (const old of [...ul.children]) if (old.dataset.inquiry === q.inquiry_id) old.remove();
+    const dismiss = el("button", { attrs: { type: "button" }, testid: "dismiss-notice" }, bi("Dismiss"));
+    const item = el("li", { cls: "notice", testid: "inquiry-notice",
+      data: { inquiry: q.inquiry_id, incident: q.incident_id, status: status || "", reason: reason || "" } },
+      el("strong", {}, "ⓘ ", bi("Request to accept closed")), " ",
+      el("span", { testid: "inquiry-notice-who", text: inquiryWho(q) }), " — ", el("span", { testid: "inquiry-notice-why" }, why), dismiss);
+    dismiss.addEventListener("click", () => item.remove());
+    ul.prepend(item);
   },
 
   tick() {

@@ -4,6 +4,8 @@
 // reconnect, a refetch) merges with what is held and never replaces it, so an answer overtaken by
 // a push loses nothing; a push that shows a gap makes the page read the patient again, and `seen`
 // never goes past a gap (dashboard-detail.js): the crew must not read "seen" for what is not shown.
+// Requests to accept are listed while open; one that leaves without this screen answering it says
+// why in a notice (Notices.inquiryLeft). The browser's back button goes back a step (Nav).
 // Everything is put on screen with textContent, never as HTML: complaints and notes are
 // whatever a paramedic typed, and the CSP forbids inline scripts anyway.
 "use strict";
@@ -36,6 +38,8 @@ function applySummary(p, u) {
 const Dash = {
   me: null, clinical: false, socket: null, selected: null,
   patients: new Map(), inquiries: new Map(),
+  answering: new Set(),   // inquiry ids this screen has sent an answer for
+  inquiriesGone: new Map(),  // inquiry id -> clock when it left the list
   // Pushes and reloads cross on the wire: `clock` orders what happened on this page, so an answer
   // asked for before a push cannot undo it (bring back a removed patient, or remove a new one).
   clock: 0,
@@ -68,10 +72,35 @@ const Dash = {
     else Alert.start(p.incident_id, `${whoText(p)} ${p.incident.chief_complaint || ""}`.trim());
   },
 
-  addInquiry(q) { Dash.inquiries.set(q.inquiry_id, q); Lists.renderInquiry(q); },
+  // An inquiry pushed, or listed by a reload: shown while open, else it leaves the list.
+  addInquiry(q, at = ++Dash.clock) {
+    if (q.status !== "pending") { Dash.inquiryLeft(q.inquiry_id, q.status, q.reason); return; }
+    q._at = at;
+    Dash.inquiries.set(q.inquiry_id, q); Lists.renderInquiry(q);
+  },
+
+  // Answered, withdrawn, closed or expired: off the list; a notice unless this screen answered it.
+  inquiryLeft(inquiryId, status, reason) {
+    Dash.inquiriesGone.set(inquiryId, ++Dash.clock);
+    const q = Dash.inquiries.get(inquiryId);
+    if (!q) return;
+    Dash.inquiries.delete(inquiryId);
+    Lists.removeInquiry(inquiryId);
+    if (Dash.answering.delete(inquiryId)) return;
+    if (Dash.clinical) Notices.inquiryLeft(q, status, reason);
+  },
 
   async resync() {
-    for (const q of (await api("GET", "/api/inquiries")).reverse()) Dash.addInquiry(q);
+    const askedInquiries = Dash.clock;
+    const open = await api("GET", "/api/inquiries");
+    const openIds = new Set(open.map((q) => q.inquiry_id));
+    // Closed while this page was not listening: it leaves, saying so. One pushed since is newer.
+    for (const [id, q] of [...Dash.inquiries]) if (!openIds.has(id) && (q._at || 0) <= askedInquiries) Dash.inquiryLeft(id, "withdrawn", "offline");
+    for (const q of open.reverse()) {
+      if ((Dash.inquiriesGone.get(q.inquiry_id) ?? -1) > askedInquiries) continue;  // left since it was listed
+      Dash.addInquiry(q, Dash.inquiries.has(q.inquiry_id) ? Dash.inquiries.get(q.inquiry_id)._at : askedInquiries);
+    }
+    Lists.inquiriesShown();
     const asked = Dash.clock;
     const list = await api("GET", "/api/patients");
     const ids = new Set(list.map((p) => p.incident_id));
@@ -132,6 +161,7 @@ const Dash = {
     if (!p) return;
     Dash.patients.delete(incidentId); Alert.clear(incidentId);
     const notice = Notices.removed(p, reason);
+    if (typeof OutcomeForm !== "undefined") OutcomeForm.removed(p);  // an outcome being typed: said to be unsent
     if (Dash.selected === incidentId) Detail.removed(incidentId, notice);
   },
 
@@ -184,8 +214,8 @@ const Dash = {
     socket.on("disconnect", () => Dash.setLive(false));
     setInterval(() => { if (Dash.downSince) Dash.renderLive(); }, 1000);
     socket.on("hub_link", (state) => { Dash.hubLinkPushes++; Dash.hubLink = state; Dash.renderHubLink(); });
-    socket.on("inquiry", (q) => Dash.addInquiry(q));
-    socket.on("inquiry_changed", (c) => { const q = Dash.inquiries.get(c.inquiry_id); if (q) Dash.addInquiry({ ...q, status: c.status }); });
+    socket.on("inquiry", (q) => { Dash.inquiriesGone.delete(q.inquiry_id); Dash.addInquiry(q); });
+    socket.on("inquiry_changed", (c) => { if (c.status !== "pending") Dash.inquiryLeft(c.inquiry_id, c.status, c.reason); });
     // A fresh grant, or its end brought forward at handover.
     socket.on("patient", (p) => {
       p._at = ++Dash.clock; Dash.gone.delete(p.incident_id);
@@ -202,9 +232,34 @@ const Dash = {
       if (Dash.selected === a.incident_id) Detail.render();
     });
     document.addEventListener("visibilitychange", () => Detail.markSeen());
-    const reopen = sessionStorage.getItem("prearrival.selected");
-    if (reopen && Dash.patients.has(reopen)) Detail.open(reopen);
+    Nav.start(sessionStorage.getItem("prearrival.selected"));
     setInterval(() => Lists.tick(), 1000);
+  },
+};
+
+// The browser's back button goes back a step on this page, from a patient's detail to the board,
+// not out of the app (and forward again): opening a patient is a step in the tab's history. The
+// incident id goes in the step's state, never in the address.
+const Nav = {
+  open(incidentId) {
+    if (!(history.state && history.state.patient === incidentId)) history.pushState({ patient: incidentId }, "");
+    Detail.open(incidentId);
+  },
+
+  // After a reload the board is the first step and the patient open before it the next.
+  start(reopen) {
+    history.replaceState({ board: true }, "");
+    window.addEventListener("popstate", (ev) => Nav.went(ev.state));
+    if (reopen && Dash.patients.has(reopen)) Nav.open(reopen);
+  },
+
+  went(state) {
+    const id = state && state.patient;
+    if (id && Dash.patients.has(id)) { Detail.open(id); return; }
+    if (Dash.selected) Detail.close(Dash.selected);  // the board: no patient open
+    $("detail-title").replaceChildren(bi("Select a patient"));
+    $("detail-body").replaceChildren(); delete $("detail-body").dataset.incident;
+    Lists.renderPatients();
   },
 };
 
@@ -214,7 +269,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault(); const f = new FormData(ev.target);
     Alert.unlockAudio();  // the sign-in click lets the alert beep
-    try { await Dash.boot(await api("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") })); }
+    try { await Dash.boot(await SecondFactor.after(await api("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") }))); }
     catch (e) { say(e.message); }
   });
   $("sign-out").addEventListener("click", async () => { await api("POST", "/api/auth/logout").catch(() => {}); location.reload(); });

@@ -49,7 +49,7 @@ def test_bp_and_jcs_then_a_pulse_alone_stays_red_and_the_desk_sees_withheld(syst
     expect(line).to_contain_text("HR 80")
     expect(patient_on(doctor, iid)).to_have_attribute("data-acuity", "red")
     expect(detail.get_by_test_id("acuity")).to_have_attribute("data-level", "red")
-    expect(patient_on(doctor, iid).get_by_test_id("acuity")).to_contain_text("critical")
+    expect(patient_on(doctor, iid).get_by_test_id("acuity")).to_have_text("重篤")  # the level as a word, in Japanese
     for measure, text in (("systolic_bp", "BP 85/50"), ("consciousness", "JCS 100"), ("heart_rate", "HR 80"),
                           ("spo2", "SpO2 97%")):
         reading = line.locator(f'[data-testid=reading][data-measure="{measure}"]')
@@ -69,8 +69,8 @@ def test_bp_and_jcs_then_a_pulse_alone_stays_red_and_the_desk_sees_withheld(syst
 
     desk = patient_on(clerk, iid)
     expect(desk).to_have_attribute("data-acuity", "withheld")
-    expect(desk.get_by_test_id("acuity")).to_contain_text("clinical data withheld for your role")
-    desk.get_by_role("button").click()
+    expect(desk.get_by_test_id("acuity")).to_have_text("臨床情報は権限により非表示")
+    desk.get_by_test_id("open-patient").click()
     desk_detail = clerk.locator(f'#detail-body[data-incident="{iid}"]')
     expect(desk_detail.get_by_test_id("acuity")).to_have_attribute("data-level", "withheld")
     expect(desk_detail.get_by_test_id("vitals")).to_have_count(0)

@@ -125,7 +125,8 @@ def accept(doctor: Page, iid: str, complaint_text: str) -> None:
     expect(inquiry).to_contain_text(complaint_text)
     expect(inquiry).to_have_attribute("data-status", "pending")
     inquiry.get_by_test_id("accept").click()
-    expect(inquiry).to_have_attribute("data-status", "accepted")
+    expect(inquiry).to_have_count(0)  # answered: it leaves the requests, the patient comes in
+    expect(patient_on(doctor, iid)).to_have_count(1)
 
 
 def patient_on(doctor: Page, iid: str):
@@ -133,7 +134,7 @@ def patient_on(doctor: Page, iid: str):
 
 
 def open_patient(doctor: Page, iid: str):
-    patient_on(doctor, iid).get_by_role("button").click()
+    patient_on(doctor, iid).get_by_test_id("open-patient").click()
     detail = doctor.locator(f'#detail-body[data-incident="{iid}"]')
     expect(detail.get_by_test_id("critical")).to_be_visible()
     return detail

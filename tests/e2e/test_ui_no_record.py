@@ -46,7 +46,7 @@ def test_a_patient_accepted_without_a_record_shows_vitals_and_notes_and_why(syst
     assert resp.status_code == 201, resp.text                                   # asked before any card: allowed
     accept(doctor, iid, "意識障害")
 
-    patient_on(doctor, iid).get_by_role("button").click()
+    patient_on(doctor, iid).get_by_test_id("open-patient").click()
     detail = doctor.locator(f'#detail-body[data-incident="{iid}"]')
     expect(detail.get_by_test_id("vitals")).to_contain_text("BP 85/50")
     expect(detail.get_by_test_id("notes")).to_contain_text("右瞳孔散大")
@@ -73,7 +73,7 @@ def test_the_desk_sees_who_is_coming_without_a_record_and_no_clinical_part(syste
     asked = crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": ["tokyo-er"]})
     assert asked.status_code == 201, asked.text
     accept(doctor, iid, "転倒")
-    patient_on(clerk, iid).get_by_role("button").click()
+    patient_on(clerk, iid).get_by_test_id("open-patient").click()
     desk = clerk.locator(f'#detail-body[data-incident="{iid}"]')
     expect(desk.get_by_test_id("acuity")).to_have_attribute("data-level", "withheld")
     expect(desk.get_by_test_id("notes")).to_have_count(0)

@@ -60,8 +60,8 @@ def test_the_inquiry_carries_every_measures_latest_with_its_time_never_the_newes
     assert inquiry["unit"] == "tokyo-1" and inquiry["eta_minutes"] == 12
     assert datetime.fromisoformat(inquiry["asked_at"]) <= datetime.now(timezone.utc)
     # Still nothing that identifies the patient before acceptance.
-    assert set(inquiry) == {"inquiry_id", "incident_id", "status", "asked_at", "unit", "chief_complaint",
-                            "age_band", "sex", "eta_minutes", "acuity", "basis"}
+    assert set(inquiry) == {"inquiry_id", "incident_id", "status", "asked_at", "unit", "callback", "chief_complaint",
+                            "age_band", "sex", "eta_minutes", "eta_at", "acuity", "basis"}
     # A gateway that reconnects gets the same assessment with the open inquiry.
     [again] = routing.pending_for_hospital(hub, hospital.id)["inquiries"]
     assert again["acuity"]["level"] == "red" and again["unit"] == "tokyo-1"

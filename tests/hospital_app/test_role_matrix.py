@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from hospital_app import store
+from hospital_app import inquiry_store, store
 from hospital_app.gateway import Reassess
 from hospital_app.hub_events import GrantEnds, GrantRevoked, Inquiry, InquiryWithdrawn, Update
 from hospital_app.staff import create_staff
@@ -91,9 +91,9 @@ UPDATE_KEYS = {"incident_id", "seq", "kind", "payload", "at"}
 # event -> (the keys clinical staff get, the keys the desk gets); None: not sent to that role at all.
 KEYS = {
     "inquiry": (INQUIRY_DESK | {"vitals", "basis"}, INQUIRY_DESK),
-    # the hospital keeps an inquiry's summary (store.save_inquiry), not its vitals or ETA
-    "stored inquiry": (INQUIRY_DESK - {"eta_minutes"} | {"basis"}, INQUIRY_DESK - {"eta_minutes"}),
-    "inquiry_changed": ({"inquiry_id", "status"},) * 2,
+    # the hospital keeps an inquiry's summary (inquiry_store.save_inquiry), not its newest vitals entry
+    "stored inquiry": (INQUIRY_DESK | {"basis"}, INQUIRY_DESK),
+    "inquiry_changed": ({"inquiry_id", "status", "reason"},) * 2,
     "patient": (PATIENT_CLINICAL, PATIENT_DESK),
     "update:vitals": (UPDATE_KEYS, None),
     "update:note": (UPDATE_KEYS, None),
@@ -119,7 +119,7 @@ def held(er_app):
     """A patient with vitals, a note and a new location stored, and the inquiry that brought them."""
     db = er_app.extensions["db"]
     create_staff(db, "nurse", "nurse", "nurse", PASSWORD)
-    store.save_inquiry(db, INQUIRY)
+    inquiry_store.save_inquiry(db, INQUIRY)
     store.save_patient(db, "grant-token", BODY)
     for seq, (kind, payload) in enumerate(STORED, start=1):
         stored = {"incident_id": "inc1", "seq": seq, "kind": kind, "payload": payload,
