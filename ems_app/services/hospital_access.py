@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ems_app.hub import Hub
 from ems_app.models import Hospital, Incident, UsedNonce
-from ems_app.services import audit, grants, review, updates
+from ems_app.services import audit, grants, refusal_limit, review, updates
 from shared.clock import from_epoch, to_epoch, utcnow
 from shared.errors import Refused
+from shared.history_groups import group_history
 from shared.schemas.record import EmergencyRecord
 from shared.summary import critical_facts, emergency_summary
 from shared.tokens import AssertionError_, GrantError, ProofError, thumbprint, verify_assertion, verify_grant, verify_proof
@@ -83,11 +84,14 @@ def requester_role(requested_by: str) -> str:
 
 
 def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof: str | None,
-           incident_id: str, after_seq: int = 0, full: bool = False, requested_by: str = "") -> dict:
+           incident_id: str, after_seq: int = 0, full: bool = False, requested_by: str = "",
+           address: str = "") -> dict:
     """The record within the grant's scope and every update (after_seq 0), or only the updates
-    after `after_seq` (a gateway catching up), or a refusal."""
+    after `after_seq` (a gateway catching up), or a refusal. Refusals are limited per address and
+    per hospital (services/refusal_limit.py): a flood is answered 429 early and summed up in the trail."""
     who, asked = "unknown", {}
     try:
+        refusal_limit.check(hub, f"address:{address}")
         if after_seq < 0:
             raise Refused(400, "after: must be 0 or a sequence number", "invalid")
         if full:  # a refusal of the full history says who asked, by role
@@ -104,6 +108,7 @@ def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof:
         if hospital is None or hospital_key(hospital, jkt) is None:
             raise Refused(401, "proof key is not an enrolled key of the grant's hospital", "unknown_key")
         who = hospital.id
+        refusal_limit.check(hub, f"hospital:{who}")
         try:
             claims = verify_grant(grant_token, hub.keys.public_keys(), issuer=hub.issuer,
                                   hospital_id=hospital.id, hospital_jkt=jkt)
@@ -117,7 +122,7 @@ def redeem(hub: Hub, *, method: str, url: str, authorization: str | None, proof:
             raise Refused(403, "the full history opens only on a physician's request", "forbidden")
         return _deliver(hub, hospital, claims, incident_id, after_seq, full, requested_by)
     except Refused as e:
-        _refused(hub, who, incident_id, e.english, **asked)
+        refusal_limit.refused(hub, who, address, incident_id, e.english, **asked)
         raise
 
 
@@ -230,5 +235,7 @@ def _deliver(hub: Hub, hospital: Hospital, claims, incident_id: str, after_seq: 
         body["patient"] = {"name": card.name, "kana": card.kana, "birth_date": card.birth_date.isoformat(),
                            "sex": card.sex, "identification": identification, "identity_flagged": identity_flagged}
         body["record"] = (record if full else summary).within(claims.scope)
+        if full:  # what the physician reads: each drug once with its dates and doses (shared/history_groups.py)
+            body["history"] = group_history(record, claims.scope).model_dump(mode="json")
         body["critical"] = critical_facts(summary).model_dump(mode="json")
     return body

@@ -1,7 +1,8 @@
 """'Who viewed my data': every look at a patient's record, by organisation and role.
 
-The patient proves who they are with the card and their date of birth (the simulator's
-stand-in for the card's PIN). Staff names never appear: the organisation, the role, the
+The patient proves who they are with the card and their date of birth, then with a one-time
+code sent to the contact they registered (services/patient_codes.py): the card and the birth
+date alone are printed on the card and shown to every accepting ER. Staff names never appear: the organisation, the role, the
 time, the basis and what that role was actually shown do (a desk clerk: who is coming,
 when, and the complaint; no clinical category). A look the hospital refused a member of staff
 is listed too, as a refused attempt: the patient sees that someone asked.
@@ -56,8 +57,9 @@ def verify_patient(hub: Hub, card_id: str, birth_date: date) -> str:
     return patient_ref(hub, card_id)
 
 
-def history(hub: Hub, card_id: str, birth_date: date) -> list[dict]:
-    ref = verify_patient(hub, card_id, birth_date)
+def history_of(hub: Hub, ref: str) -> list[dict]:
+    """Every look at the patient's incidents, by the card's pseudonym; the patient's own look is
+    recorded too. Only after the second step (services/patient_codes.py)."""
     with hub.db.transaction() as s:
         incidents = list(s.scalars(select(Incident.id).where(Incident.patient_ref == ref)))
         entries = s.scalars(select(AuditEntry).where(AuditEntry.incident_id.in_(incidents),

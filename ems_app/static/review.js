@@ -4,6 +4,8 @@
 const KINDS = { emergency_exception: () => tr("Emergency exception"), attribute_search: () => tr("4-attribute search"),
   "anomaly:after_handover": () => tr("Viewed after handover"), "anomaly:many_records": () => tr("Many records in a short time"),
   "anomaly:no_active_incident": () => tr("Lookup on a closed incident") };
+// A QR share opened under the emergency exception is one item per share ("share_opened:<share id>").
+const kindText = (kind) => (KINDS[kind] ? KINDS[kind]() : kind.startsWith("share_opened:") ? tr("QR share opened") : kind);
 const DECISIONS = { justified: () => tr("Justified"), not_justified: () => tr("Not justified") };
 // An item's note is a code, worded here, with what it is about after a colon
 // ("many_records_fetched:7"), shown on a line of its own; items stored before the codes carry
@@ -16,7 +18,8 @@ const worded = (table, c) => (table[c] ? [table[c]()] : c ? [c] : []);
 const NOTES = {
   viewed_under_emergency_exception: (reason) => [tr("viewed under the emergency exception"), ...worded(EXCEPTION_REASONS, reason)],
   viewed_after_handover: () => [tr("record viewed after handover")],
-  share_opened_under_emergency_exception: () => [tr("opened a share under the emergency exception")],
+  share_opened_under_emergency_exception: (recipient) => [tr("opened a share under the emergency exception"),
+    ...(recipient ? [tr("recipient: {name}", { name: recipient })] : [])],
   many_records_fetched: (n) => [tr("{n} records fetched by one user within 30 minutes", { n })],
   lookup_on_closed_incident: () => [tr("lookup on a closed incident")],
   attribute_search: (outcome) => [tr("4-attribute search"), ...worded(SEARCH_OUTCOMES, outcome)],
@@ -60,7 +63,7 @@ function render() {
   for (const item of shown) {
     const tr_ = el("tr", { cls: item.overdue ? "overdue" : "", testid: "review-item", data: { item: String(item.id), kind: item.kind } },
       el("td", {}, fmt.date(item.due_at), item.overdue ? el("div", { cls: "overdue-mark" }, bi("Overdue")) : ""),
-      el("td", { text: KINDS[item.kind] ? KINDS[item.kind]() : item.kind }),
+      el("td", { text: kindText(item.kind) }),
       el("td", {}, el("code", { text: item.incident_id })),
       noteCell(item.summary || ""),
       el("td", { text: String(item.accesses) }), decisionCell(item));

@@ -1,4 +1,6 @@
 // The shared summary: nothing is shown until the passcode is right; all text goes in as text.
+// Nothing is kept in the page: a reload asks for the passcode again and counts as an opening, and
+// the page says how many openings are left and when the link ends.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -21,6 +23,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     $("patient").replaceChildren(patientLine(data.patient || data.summary.card), el("p", {}, bi("Basis"), `: ${code(data.basis)}`));
     $("critical").replaceChildren(criticalBox(data.critical));
     $("sections").replaceChildren(recordSections(data.summary, { limit: 30 }));
+    $("share-uses").textContent = data.max_uses
+      ? tr("Opened {uses} of {max} times; the link ends at {time}", { uses: data.uses, max: data.max_uses, time: fmt.dateTime(data.expires_at) })
+      : tr("The link ends at {time}", { time: fmt.dateTime(data.expires_at) });
     $("summary").hidden = false;
   });
 });

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, g, jsonify
 
-from hospital_app import store, visibility
+from hospital_app import access_log, store, visibility
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
-from hospital_app.models import AccessLog
 from hospital_app.staff import FULL_HISTORY_ROLES
 from shared.acuity import legend
 from shared.errors import Refused
@@ -52,7 +51,8 @@ def log_access(incident_id: str, action: str) -> None:
     if store.recently_logged(db(), g.user.username, incident_id, action, timedelta(minutes=10)):
         return
     with db().transaction() as s:
-        s.add(AccessLog(staff=g.user.username, role=g.user.role, incident_id=incident_id, action=action))
+        access_log.append(s, current_app.config["AUDIT_KEY"], staff=g.user.username, role=g.user.role,
+                          incident_id=incident_id, action=action)
     current_app.extensions["gateway"].events.put(("report_access", None))
 
 
@@ -60,8 +60,8 @@ def log_refusal(incident_id: str) -> None:
     """A look at clinical data refused to the signed-in user: every attempt is logged here (with
     the name) and reported to the hub (by role), with no ten minutes' grace as for a look."""
     with db().transaction() as s:
-        s.add(AccessLog(staff=g.user.username, role=g.user.role, incident_id=incident_id[:32],
-                        action="full_history_refused"))
+        access_log.append(s, current_app.config["AUDIT_KEY"], staff=g.user.username, role=g.user.role,
+                          incident_id=incident_id, action="full_history_refused")
     current_app.extensions["gateway"].events.put(("report_access", None))
 
 
@@ -94,4 +94,6 @@ def full_history(incident_id):
         # The hub's own words, already in a language (the one the gateway's request got).
         raise Refused(status, "the hub refused: %(hub_said)s", "hub_refused", hub_said=said)
     log_access(incident_id, "full_history")
-    return jsonify({"incident_id": incident_id, "record": resp.json()["record"]})
+    sent = resp.json()
+    # `history`: the record grouped by the hub (each drug once, its dates and doses), which the dashboard shows.
+    return jsonify({"incident_id": incident_id, "record": sent["record"], "history": sent.get("history")})

@@ -93,6 +93,7 @@ const Detail = {
       actions.append(full);
     }
     actions.append(EmrFiling.controls(p));  // dashboard-emr.js: the FHIR file and File to EMR (physicians)
+    if (Dash.clinical) actions.append(el("a", { cls: "button", testid: "print", attrs: { href: `/patients/${encodeURIComponent(p.incident_id)}/print`, target: "_blank", rel: "noopener" } }, bi("Print")));
     const parts = [head, actions];
     if (Dash.clinical) {  // the desk is sent neither the record nor the live part
       parts.push(p.critical ? criticalBox(p.critical) : noRecordBox(p), el("div", { attrs: { id: "detail-live" } }));
@@ -101,6 +102,8 @@ const Detail = {
       const record = el("div", { cls: "record" }, recordSections(p.record || {}, { limit: 20 }));
       parts.push(record, el("div", { cls: "full-history", attrs: { id: "full-history" }, testid: "full-history-view" }));
     }
+    const outcome = typeof OutcomeForm !== "undefined" ? OutcomeForm.box(p) : null;  // dashboard-outcome.js: a form being typed comes back whole
+    if (outcome) parts.splice(Dash.clinical ? 4 : 2, 0, outcome);  // after the critical facts and the live part
     body.replaceChildren(...parts);
     Detail.refreshLive();
   },
@@ -112,7 +115,7 @@ const Detail = {
     const head = $("detail-head");
     if (head) {
       const inc = p.incident || {};
-      const ident = p.identity ? `${p.identity.birth_date} ${code(p.identity.sex)}` : "";
+      const ident = p.identity ? `${birthWithAge(p.identity.birth_date)} ${code(p.identity.sex)}` : "";
       head.replaceChildren(Acuity.badge(Acuity.levelOf(p.acuity)), el("span", { text: ident }),
         el("span", { testid: "detail-complaint" }, bi("Chief complaint"), `: ${inc.chief_complaint || "-"}`),
         el("span", {}, bi("Location"), `: ${inc.location || "-"}`),
@@ -153,7 +156,9 @@ const Detail = {
       const data = await api("POST", `/api/patients/${encodeURIComponent(incidentId)}/full-history`);
       const box = $("full-history");
       if (!box || Dash.selected !== incidentId) return;
-      box.replaceChildren(el("h3", {}, bi("Full history")), recordSections(data.record, { limit: 200 }));
+      // Grouped by the hub (dashboard-history.js); a hub that sent no grouping gets the plain sections.
+      if (data.history) await FullHistory.render(box, data.history, data.record);
+      else box.replaceChildren(el("h3", {}, bi("Full history")), recordSections(data.record, { limit: 200 }));
       box.scrollIntoView({ block: "start" });
     } catch (e) { say(e.message); button.disabled = false; }
   },

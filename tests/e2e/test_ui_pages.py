@@ -1,6 +1,6 @@
 """The pages outside the ambulance and the ER, in a real browser: the QR share a hospital that
-is not enrolled opens (passcode, lock-out, expiry), the privacy officer's review queue, and the
-patient's "who viewed my data"."""
+is not enrolled opens (passcode, lock-out, expiry) and the privacy officer's review queue. The
+patient's "who viewed my data" is test_ui_patient_history.py."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,7 +26,7 @@ def make_share(crew_http, card: str) -> tuple[str, dict]:
 
 
 def enter_passcode(page: Page, passcode: str) -> None:
-    page.get_by_label("6桁のパスコード").fill(passcode)
+    page.locator("#passcode").fill(passcode)  # the label is in one language: Japanese or English
     page.locator("#passcode-form button[type=submit]").click()
 
 
@@ -91,7 +91,7 @@ def test_review_queue_officer_marks_an_access_justified_with_a_comment(system, n
     row.locator('button[data-decision="justified"]').click()
     expect(row).to_have_count(0)  # gone from "to decide"
     page.locator('[data-filter="decided"]').click()
-    expect(row.get_by_test_id("decision")).to_have_text("正当 / Justified")
+    expect(row.get_by_test_id("decision")).to_have_text("正当")
     expect(row).to_contain_text("JCS300・家族不在で同意取得不能")
     items = {i["incident_id"]: i for i in _officer_queue(system)}
     assert items[iid]["decision"] == "justified" and items[iid]["decided_by"] == "privacy-fire"
@@ -101,29 +101,3 @@ def test_review_queue_officer_marks_an_access_justified_with_a_comment(system, n
 def _officer_queue(system) -> list[dict]:
     officer = http_sign_in(system.hub.url, "privacy-fire")
     return [i for i in officer.get(f"{system.hub.url}/api/review").json() if i["kind"] == "emergency_exception"]
-
-
-def test_patient_history_page_shows_who_viewed(system, new_page):
-    crew_http = http_sign_in(system.hub.url, "kyukyu1")
-    open_with_record(crew_http, "SIM-000142", "発熱 / fever")
-    birth = OqcSimulator().fetch("SIM-000142").card.birth_date.isoformat()
-    page = new_page()
-    page.goto(system.hub.url + "/my-data")
-    page.get_by_label("カード番号").fill("SIM-000142")
-    page.get_by_label("生年月日").fill(birth)
-    page.locator("#history-form button[type=submit]").click()
-    rows = page.get_by_test_id("history-row")
-    expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("救急隊員")
-    expect(rows.first).to_contain_text("記録を取得")
-    expect(page.get_by_test_id("history-summary")).to_contain_text("1 件")
-    page.screenshot(path=str(SCREENSHOTS / "patient-history.ja.png"))
-    set_language(page, "en")
-    page.reload()
-    page.get_by_label("Card number").fill("SIM-000142")
-    page.get_by_label("Date of birth").fill(birth)
-    page.locator("#history-form button[type=submit]").click()
-    expect(page.get_by_test_id("history-row")).to_have_count(1)
-    page.screenshot(path=str(SCREENSHOTS / "patient-history.en.png"))
-    set_language(page, "ja")
-    assert_clean(page)

@@ -133,14 +133,14 @@ def test_recorded_as_none_is_the_only_green_and_the_unknown_rows_are_named_first
         none = box.get_by_test_id("critical-drug_allergies")
         expect(none).to_have_attribute("data-state", "none_recorded")
         expect(none).to_have_class(re.compile(r"\bstate-none\b"))
-        expect(none.get_by_test_id("state")).to_have_text(f"記録上なし / recorded as none (時点 {none_as_of})")
+        expect(none.get_by_test_id("state")).to_have_text(f"記録上なし (時点 {none_as_of})")
         expect(none.get_by_test_id("critical-allergy")).to_have_count(0)
 
         for row in ("contraindications", "dialysis"):
             unknown = box.get_by_test_id(f"critical-{row}")
             expect(unknown).to_have_attribute("data-state", "not_recorded")
             expect(unknown).to_have_class(re.compile(r"\bstate-unknown\b"))
-            expect(unknown.get_by_test_id("state")).to_have_text("記録なし（不明） / nothing recorded (unknown)")
+            expect(unknown.get_by_test_id("state")).to_have_text("記録なし（不明）")
         # The unknown rows come first, by name; a recorded "none" is not among them.
         head = box.get_by_test_id("critical-unknown")
         expect(box.locator("li").first).to_have_attribute("data-testid", "critical-unknown")
@@ -150,7 +150,7 @@ def test_recorded_as_none_is_the_only_green_and_the_unknown_rows_are_named_first
         # Below the box too: a category without entries says unknown, never none.
         dialysis = root.get_by_test_id("section-dialysis").get_by_test_id("state")
         expect(dialysis).to_have_class(re.compile(r"\bstate-unknown\b"))
-        expect(dialysis).to_have_text("記録なし（不明） / nothing recorded (unknown)")
+        expect(dialysis).to_have_text("記録なし（不明）")
 
         states = expect_green_only_for_recorded_as_none(root)
         assert {"state-none", "state-unknown"} <= {s["kind"] for s in states}
@@ -223,7 +223,7 @@ def test_a_source_that_did_not_answer_says_so_and_since_when_never_none(emr_down
     for page, root in ((crew, on_tablet), (doctor, on_dashboard)):
         at = page.evaluate("iso => fmt.hm(iso)", since)
         assert re.fullmatch(HH_MM, at), at
-        said = f"取得できません（{at}から） / source unavailable (since {at}) · 電子カルテ情報共有"
+        said = f"取得できません（{at}から） · 電子カルテ情報共有"
         box = root.get_by_test_id("critical")
         for row in failed_rows:
             failed = box.get_by_test_id(f"critical-{row}")

@@ -28,6 +28,9 @@ from .profile import Patient
 FULL_VIEW_YEARS = 5  # visits, medications, surgeries, treatments, dialysis
 EPRESCRIPTION_DAYS = 100
 CHECKUPS_KEPT = 5
+# A strength changed along the way, as a grouped full history must show it (card: drug, the strength
+# dispensed before, until how many days ago): SIM-LONG's edoxaban was reduced from 60 mg to 30 mg.
+STRENGTH_CHANGES = {"SIM-LONG": ("edoxaban", "edoxaban60", 2 * 365)}
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class Timeline:
                                      visit_date=d, setting=setting))
 
     def dispense(self, d: date, key: str, days: int, role: str) -> None:
+        changed = STRENGTH_CHANGES.get(self.p.card_id)
+        if changed and key == changed[0] and d < self.today - timedelta(days=changed[2]):
+            key = changed[1]
         drug = CATALOGUE[key]
         fields = dict(as_of=d, drug=drug.name, code=drug.code, dose=drug.dose, days_supplied=days,
                       dispensed_on=d, institution=self.inst[role], drug_class=drug.drug_class)
