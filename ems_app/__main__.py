@@ -1,4 +1,4 @@
-"""`python -m ems_app run|seed-demo|enroll-hospital|rotate-keys|verify-audit|export-audit|backup|restore`:
+"""`python -m ems_app run|seed-demo|enroll-hospital|register-unit|users|rotate-keys|verify-audit|export-audit|backup|restore`:
 the hub's command line.
 
 verify-audit and export-audit open only the database and the instance's audit key (no web app,
@@ -31,9 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     enrol.add_argument("--level", default="secondary", help="primary | secondary | tertiary")
     enrol.add_argument("--lat", type=float)
     enrol.add_argument("--lon", type=float)
+    unit = sub.add_parser("register-unit", help="set an ambulance unit's callback number (sent with its inquiries)")
+    unit.add_argument("--organisation", required=True, help="the fire HQ, e.g. fire:tokyo")
+    unit.add_argument("--team", required=True, help="the unit, as its crew accounts name it")
+    unit.add_argument("--phone", help="the unit's phone; leave out to clear it")
     sub.add_parser("rotate-keys", help="make a new grant-signing key current; old keys stay published "
                                        "until grants they signed have expired")
     sub.add_parser("verify-audit", help="check the audit trail's HMAC chain; exit 1 if it is broken")
+    from ems_app.api.auth import ROLES
+    from web.accounts_cli import add_users_command, run_users_command
+    add_users_command(sub, ROLES, team=True)
     add_backup_commands(sub)
     export = sub.add_parser("export-audit", help="write the audit trail as a FHIR R4 Bundle of AuditEvent")
     export.add_argument("--out", required=True, help="file to write (created mode 0600)")
@@ -48,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     from ems_app import create_app
     app = create_app()
     hub = app.extensions["hub"]
+    if args.command == "users":
+        return run_users_command(args, app)
     if args.command == "run":
         from ems_app import start_background_work
         start_background_work(app)
@@ -66,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
         print(f"enrolled {hospital.id} with {len(hospital.public_keys)} key(s)")
+    elif args.command == "register-unit":
+        from ems_app.services.units import register
+        try:
+            register(hub, args.organisation, args.team, args.phone)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"unit {args.organisation}/{args.team}: callback {args.phone or '(none)'}")
     elif args.command == "rotate-keys":
         kid = hub.keys.rotate()
         with hub.db.transaction() as s:

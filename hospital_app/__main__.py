@@ -1,4 +1,4 @@
-"""`python -m hospital_app run|seed-demo|export-jwk|backup|restore`: the hospital app's command line."""
+"""`python -m hospital_app run|seed-demo|export-jwk|users|backup|restore|audit`: the hospital app's command line."""
 from __future__ import annotations
 
 import argparse
@@ -21,14 +21,23 @@ def main(argv: list[str] | None = None) -> int:
     seed = sub.add_parser("seed-demo", help="create demo ER staff; prints their passwords")
     seed.add_argument("--password")
     sub.add_parser("export-jwk", help="print this hospital's public key for enrolment at the hub")
+    from hospital_app.api.auth import ROLES
+    from web.accounts_cli import add_users_command, run_users_command
+    add_users_command(sub, ROLES)
     add_backup_commands(sub)
+    from hospital_app import audit_cli
+    audit_cli.add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        return audit_cli.run(args)
     if args.command in ("backup", "restore"):
         from hospital_app import config
         return run_backup_command(args, config.load())
 
     from hospital_app import create_app
     app = create_app({"GATEWAY": "1" if args.command == "run" else "0"})
+    if args.command == "users":
+        return run_users_command(args, app)
     if args.command == "run":
         serve(app, args.host, args.port, f"hospital {app.config['HOSPITAL_ID']}")
     elif args.command == "seed-demo":

@@ -5,7 +5,9 @@ from hospital_app.models import Staff
 from shared.accounts import hash_password, password_problem
 from shared.storage import Database
 
-ROLES = ("physician", "nurse", "clerk")
+# Who may have an account here. The board is a wall-mounted screen: the desk's view, long idle
+# (hospital_app/config.py); an admin manages accounts and sees no patient (web/admin.py).
+ROLES = ("physician", "nurse", "clerk", "board", "admin")
 # Who may open a patient's full history (fetched from the hub on demand); anyone else who asks
 # is refused, and the attempt is logged and reported like a look.
 FULL_HISTORY_ROLES = ("physician",)

@@ -1,9 +1,19 @@
-"""Password hashing and the password rule (NIST SP 800-63B: length, not composition)."""
+"""Password hashing, the password rule (NIST SP 800-63B: length, not composition) and the
+accounts an operator or an administrator keeps: add, disable, enable, reset, revoke. Every
+change is audited in the app's trail, and one that takes access away ends the user's sessions
+at once (shared/sessions.py)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from shared.clock import utcnow
+from shared.errors import N_, FieldProblem, Refused
 
 _N, _R, _P = 2**14, 8, 1
 MIN_LENGTH = 12
@@ -38,3 +48,117 @@ def password_problem(password: str) -> str | None:
 
 # A hash of a random password, checked when the user does not exist (see the sign-in routes).
 DUMMY_HASH = hash_password(os.urandom(16).hex())
+
+
+def refuse_weak(password: str) -> None:
+    """The password rule as a refusal naming the field, in the catalogue's words."""
+    if len(password) < MIN_LENGTH:
+        raise Refused(400, N_("password must be at least %(n)s characters"), "weak_password", n=MIN_LENGTH,
+                      fields=[FieldProblem("password", N_("password must be at least %(n)s characters"),
+                                           {"n": MIN_LENGTH})])
+    if password.lower() in _COMMON:
+        raise Refused(400, N_("password is too common"), "weak_password",
+                      fields=[FieldProblem("password", N_("password is too common"))])
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as its administrator sees it: who and what role, never a hash, never patient data."""
+    username: str
+    display_name: str
+    role: str
+    disabled: bool
+    team: str = ""
+
+
+class Accounts:
+    """One app's staff accounts, for an operator (CLI) or an administrator (the admin page).
+
+    `model`: the app's user class (username, display_name, role, password_hash, disabled_at);
+    `audit(session, actor, action, username, detail)` writes to the app's trail in the same
+    transaction; `end_sessions(user, reason, actor)` ends the user's sessions (and sockets);
+    `reset_factors(user_id, actor)` removes the user's second factors, where the app has them."""
+
+    def __init__(self, db, model, roles: tuple[str, ...], audit, end_sessions, reset_factors=None):
+        self.db, self.model, self.roles, self.audit = db, model, roles, audit
+        self.end_sessions, self.reset_factors_of = end_sessions, reset_factors
+
+    def list(self) -> list[Account]:
+        with self.db.read() as s:
+            users = s.scalars(select(self.model).order_by(self.model.username)).all()
+        return [self._shown(u) for u in users]
+
+    def add(self, username: str, display_name: str, role: str, password: str, actor: str, **extra) -> Account:
+        username, display_name = username.strip(), display_name.strip()
+        if not _USERNAME.fullmatch(username):
+            raise Refused(400, N_("a username is 1 to 64 letters, digits, '.', '_' or '-'"), "invalid",
+                          fields=[FieldProblem("username", N_("a username is 1 to 64 letters, digits, '.', '_' or '-'"))])
+        if not display_name or len(display_name) > 128:
+            raise Refused(400, N_("a display name is 1 to 128 characters"), "invalid",
+                          fields=[FieldProblem("display_name", N_("a display name is 1 to 128 characters"))])
+        self._role(role)
+        refuse_weak(password)
+        with self.db.transaction() as s:
+            if s.scalars(select(self.model).where(self.model.username == username)).first() is not None:
+                raise Refused(409, N_("that username is taken"), "conflict")
+            user = self.model(username=username, display_name=display_name, role=role,
+                              password_hash=hash_password(password), **extra)
+            s.add(user)
+            self.audit(s, actor, "account.add", username, {"role": role})
+        return self._shown(user)
+
+    def disable(self, username: str, actor: str) -> int:
+        """No more sign-in; every session ends now. The number of sessions ended."""
+        user = self._change(username, actor, "account.disable", lambda u: setattr(u, "disabled_at", utcnow()))
+        return self.end_sessions(user, "account_disabled", actor)
+
+    def enable(self, username: str, actor: str) -> Account:
+        return self._shown(self._change(username, actor, "account.enable", lambda u: setattr(u, "disabled_at", None)))
+
+    def reset_password(self, username: str, password: str, actor: str) -> int:
+        """A new password (the rule applies); every session ends. The number of sessions ended."""
+        refuse_weak(password)
+        user = self._change(username, actor, "account.password_reset",
+                            lambda u: setattr(u, "password_hash", hash_password(password)))
+        return self.end_sessions(user, "password_changed", actor)
+
+    def reset_factors(self, username: str, actor: str) -> int:
+        """Remove the user's second factors (they enrol again at their next sign-in); sessions end."""
+        user = self._change(username, actor, "account.factors_reset", lambda u: None)
+        if self.reset_factors_of is not None:
+            self.reset_factors_of(user.id, actor)
+        return self.end_sessions(user, "factor_changed", actor)
+
+    def revoke(self, username: str, actor: str) -> int:
+        """End every session of the user now (a lost tablet, a shared screen left signed in)."""
+        return self.end_sessions(self.find(username), "revoked", actor)
+
+    def find(self, username: str):
+        with self.db.read() as s:
+            user = s.scalars(select(self.model).where(self.model.username == username)).first()
+        if user is None:
+            raise Refused(404, N_("no such account"), "not_found")
+        return user
+
+    def _change(self, username: str, actor: str, action: str, change):
+        with self.db.transaction() as s:
+            user = s.scalars(select(self.model).where(self.model.username == username)).first()
+            if user is None:
+                raise Refused(404, N_("no such account"), "not_found")
+            change(user)
+            self.audit(s, actor, action, username, {})
+        return user
+
+    def _role(self, role: str) -> None:
+        if role not in self.roles:
+            raise Refused(400, N_("role must be one of %(roles)s"), "invalid", roles=", ".join(self.roles),
+                          fields=[FieldProblem("role", N_("role must be one of %(roles)s"),
+                                               {"roles": ", ".join(self.roles)})])
+
+    @staticmethod
+    def _shown(user) -> Account:
+        return Account(user.username, user.display_name, user.role, user.disabled_at is not None,
+                       getattr(user, "team", "") or "")
+
+
+_USERNAME = re.compile(r"[A-Za-z0-9._-]{1,64}")

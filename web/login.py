@@ -1,156 +1,118 @@
-"""Session login shared by both apps: one user table shape, one rule.
+"""Sign-in and sessions for both apps: the Flask edge of shared/sessions.py and the throttle.
 
-Sign-in is throttled, never locked (NIST SP 800-63B, 5.2.2): a few failures are free, then each
-further one makes the next attempt wait twice as long, so guessing stalls while the owner only
-waits. A stranger who knows a username can make it wait but not lock it, and cannot slow the
-account down where it usually signs in: failures from an address the account signed in from
-before are counted apart. Each client address also has its own allowance across all accounts,
-against a spray. Each attempt is counted before the password is checked, so parallel guesses
-cannot all slip in. The message never says whether the user exists. docs/security.md, Sign-in."""
+The cookie carries only a random session id; the session lives in the app's database, so
+sign-out, an administrator's revoke, a password or factor change, a disabled account and the
+role's idle and absolute timeouts end it at once, for every process, and close its sockets
+(web/session_sockets.py). Every request and socket event checks the session again. A session
+whose second factor is still due reaches only the factor endpoints (`requires_first_factor`).
+Sign-in is throttled, never locked (web/throttle.py), counted in the app's database so every
+process shares the counts. The message never says whether the user exists. Every sign-in,
+failure, sign-out, timeout and revoke is audited through the app's own trail (`init_app`).
+docs/security.md, Sign-in and Sessions."""
 from __future__ import annotations
 
-import math
 import threading
 import time
-from dataclasses import dataclass
 from functools import wraps
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 
+from shared import sessions
 from shared.accounts import DUMMY_HASH, check_password
+from shared.attempts import DatabaseAttempts
 from shared.errors import N_, Refused
+from web.session_sockets import SessionSockets
+from web.throttle import ACCOUNT, ADDRESS, HISTORY, USUAL_S, Attempt, MemoryAttempts, Rule, Throttle  # noqa: F401
 
-# A signed-in user is looked up once per few seconds, not on every request: a paramedic's
-# tablet sends an update every 15-30 s per patient, and looking the user up each time was a
-# large share of the hub's work (docs/performance.md). Accounts are changed only from the
-# command line; the change takes effect on running sessions within this time.
+try:  # the second factors (shared/factors.py): until a policy exists, the password completes sign-in
+    from shared.factors import second_factor_needed
+except ImportError:
+    second_factor_needed = None
+
+ADMIN = "admin"  # manages accounts, sees no patient data: a route must name it to let it in
+# A user is looked up once per few seconds, not on every request: a paramedic's tablet sends an
+# update every 15-30 s per patient (docs/performance.md). An administrator's change ends the
+# user's sessions, which reaches every process within a second (the session is checked anew).
 USER_CACHE_S = 5.0
+# The session's own lookup is cached this long per process: a revoke elsewhere holds within it.
+SESSION_CACHE_S = 1.0
 
 
-@dataclass(frozen=True)
-class Rule:
-    """`free` failures within `window_s` cost nothing; after each further one the next attempt
-    waits `first_wait_s`, doubled each time, at most `max_wait_s`. `most` failures within the
-    window wait until the oldest has aged out (SP 800-63B: no more than 100 in a row)."""
-    free: int
-    first_wait_s: float
-    max_wait_s: float
-    window_s: float
-    most: int = 100
+class Login:
+    """One app's sessions: its database, how it loads a user, how it audits, its roles' limits."""
 
-    def wait(self, times: list[float], now: float) -> float:
-        recent = [t for t in times if t > now - self.window_s]
-        if len(recent) >= self.most:
-            return recent[-self.most] + self.window_s - now
-        over = len(recent) - self.free
-        if over < 0:
-            return 0.0
-        return max(0.0, recent[-1] + min(self.first_wait_s * 2 ** over, self.max_wait_s) - now)
-
-
-# One account, from the places it has not signed in from: 5 free, then 30 s, 1, 2, 4, 8, 15 min...;
-# forgotten on success (the rule is about failures in a row) or after a day.
-ACCOUNT = Rule(free=5, first_wait_s=30, max_wait_s=15 * 60, window_s=24 * 3600)
-# One client address, over every account: a fire HQ's tablets may share one address behind NAT.
-ADDRESS = Rule(free=30, first_wait_s=30, max_wait_s=15 * 60, window_s=15 * 60)
-# "Who viewed my data" per address: card ids are guessable; 5 wrong in 15 minutes, then 15 minutes.
-HISTORY = Rule(free=5, first_wait_s=15 * 60, max_wait_s=15 * 60, window_s=15 * 60)
-USUAL_S = 30 * 24 * 3600  # an address the account signed in from within this time is a usual place
-
-
-class MemoryAttempts:
-    """The attempts of one process, by key. Each call is one step under one lock: the database
-    (a transaction per call) or Redis (a script per call) can take its place when several
-    processes must share the counts (docs/security.md, Known limits)."""
-
-    MAX_KEYS = 100_000  # a flood of made-up usernames must not grow the process without bound
-
-    def __init__(self):
-        self._times: dict[str, list[float]] = {}
+    def __init__(self, app, db, load_user, audit, limits: dict[str, sessions.Limits]):
+        self.db, self.load_user, self.audit, self.limits = db, load_user, audit, limits
+        self.throttle = Throttle(DatabaseAttempts(db))
+        self.users = RecentUsers()
+        self._recent: dict[str, tuple[float, sessions.Live]] = {}
         self._lock = threading.Lock()
+        self.sockets = SessionSockets(app, db, self.limits_of, self._timed_out)
 
-    def take(self, rules: dict[str, Rule], now: float) -> float:
-        """The longest wait any key's rule asks for; when none asks, one attempt is counted
-        against every key and the answer is 0."""
+    def limits_of(self, role: str) -> sessions.Limits:
+        return self.limits.get(role, sessions.DEFAULT_LIMITS)
+
+    def check(self, session_id: str) -> sessions.Live | None:
+        now = time.monotonic()
         with self._lock:
-            wait = max(rule.wait(self._times.get(key, []), now) for key, rule in rules.items())
-            if wait > 0:
-                return wait
-            if len(self._times) >= self.MAX_KEYS:
-                self._forget_oldest()
-            for key, rule in rules.items():
-                kept = [t for t in self._times.get(key, []) if t > now - rule.window_s][-rule.most:]
-                self._times[key] = kept + [now]
-            return 0.0
+            hit = self._recent.get(session_id)
+        if hit and hit[0] > now:
+            return hit[1]
+        found = sessions.check(self.db, session_id, self.limits_of)
+        if isinstance(found, sessions.Live):
+            with self._lock:
+                if len(self._recent) > 10_000:
+                    self._recent.clear()
+                self._recent[session_id] = (now + SESSION_CACHE_S, found)
+            return found
+        self.forget_recent()
+        if isinstance(found, sessions.Ended) and found.now:
+            self._timed_out(found.key, found.reason)
+            self.sockets.disconnect([found.key])
+        return None
 
-    def forget(self, key: str, at: float | None = None) -> None:
-        """The attempt counted at `at` was no failure after all; without `at`, all of the key's."""
+    def forget_recent(self) -> None:
         with self._lock:
-            if at is None:
-                self._times.pop(key, None)
-            elif at in self._times.get(key, []):
-                self._times[key].remove(at)
+            self._recent.clear()
 
-    def note(self, key: str, now: float) -> None:
-        with self._lock:
-            self._times[key] = [now]
+    def end_for_user(self, user, reason: str, keep: str | None = None, actor: str | None = None) -> int:
+        """End a user's sessions (but `keep`) and close their sockets; audited when any ended."""
+        keys = sessions.end_for_user(self.db, user.id, reason, keep)
+        self.forget_recent()
+        self.users.forget(user.id)
+        self.sockets.disconnect(keys)
+        if keys:
+            self.audit("auth.revoked", user.username, user.role,
+                       {"reason": reason, "sessions": len(keys), **({"by": actor} if actor else {})})
+        return len(keys)
 
-    def noted(self, key: str) -> float | None:
-        with self._lock:
-            times = self._times.get(key)
-            return times[-1] if times else None
-
-    def _forget_oldest(self) -> None:
-        by_age = sorted(self._times, key=lambda k: self._times[k][-1] if self._times[k] else 0)
-        for key in by_age[: len(by_age) // 2]:
-            del self._times[key]
-
-
-@dataclass
-class Attempt:
-    """One counted attempt: a failure unless released."""
-    store: MemoryAttempts
-    keys: list[str]
-    at: float
-
-    def release(self, clear: tuple[str, ...] = ()) -> None:
-        """Not a failure (a success, or input that was no guess); `clear` forgets those keys' failures."""
-        for key in self.keys:
-            self.store.forget(key, self.at)
-        for key in clear:
-            self.store.forget(key)
+    def _timed_out(self, key: str, reason: str) -> None:
+        user_id = sessions.user_of(self.db, key)
+        user = self.load_user(user_id) if user_id is not None else None
+        if user is not None:
+            self.audit("auth.timeout", user.username, user.role, {"reason": reason})
 
 
-class Throttle:
-    """Failed attempts for one app, under the rules above."""
+def init_app(app, db, load_user, audit) -> Login:
+    """Give the app server-side sessions. `audit(action, username, role, detail)` writes to the
+    app's trail; `load_user(id)` finds a user (with .id, .username, .role, .disabled_at)."""
+    limits = app.config.get("SESSION_LIMITS") or {}
+    app.extensions["login"] = Login(app, db, load_user, audit, limits)
+    return app.extensions["login"]
 
-    def __init__(self, store: MemoryAttempts | None = None, clock=time.time):
-        self.store = store or MemoryAttempts()
-        self.clock = clock
 
-    def take(self, rules: dict[str, Rule], message: str) -> Attempt:
-        """Count an attempt now, or refuse it (429, `message` with %(minutes)s) while any key must wait."""
-        now = self.clock()
-        wait = self.store.take(rules, now)
-        if wait > 0:
-            raise Refused(429, message, "throttled", minutes=math.ceil(wait / 60), retry_after_s=math.ceil(wait))
-        return Attempt(self.store, list(rules), now)
-
-    # The address comes first in a key and holds no space, so no username can spell another key.
-    def usual(self, username: str, address: str) -> bool:
-        last = self.store.noted(f"signed-in:{address} {username}")
-        return last is not None and last > self.clock() - USUAL_S
-
-    def remember(self, username: str, address: str) -> None:
-        self.store.note(f"signed-in:{address} {username}", self.clock())
+def state() -> Login:
+    return current_app.extensions["login"]
 
 
 def throttle() -> Throttle:
-    return current_app.extensions.setdefault("login_throttle", Throttle())
+    login = current_app.extensions.get("login")
+    return login.throttle if login else current_app.extensions.setdefault("login_throttle", Throttle())
 
 
 def check_sign_in(username: str, password: str, find_user):
-    """The user `find_user(username)` whose password this is; 401 if it is not, 429 while throttled."""
+    """The user `find_user(username)` whose password this is; 401 if it is not (or the account is
+    disabled: the same answer, so the answer tells a guesser nothing), 429 while throttled."""
     address = request.remote_addr or ""
     throttled = throttle()
     account = f"account-at:{address} {username}" if throttled.usual(username, address) else f"account:{username}"
@@ -158,18 +120,136 @@ def check_sign_in(username: str, password: str, find_user):
                              N_("too many failed attempts; try again in %(minutes)s min"))
     user = find_user(username)
     # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
-    if not check_password(user.password_hash if user else DUMMY_HASH, password) or user is None:
+    right = check_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
+    if not right or getattr(user, "disabled_at", None) is not None:
+        _audit("auth.failed" if not right else "auth.disabled_refused", username[:64],
+               user.role if user else "", {"address": address})
         raise Refused(401, "wrong username or password", "bad_credentials")
     attempt.release(clear=(account,))
     throttled.remember(username, address)
     return user
 
 
-def start_session(user_id: int, role: str) -> None:
+def start_session(user) -> str:
+    """Sign `user` in: a new session, the cookie carrying its id. The stage it starts at
+    ("password" when a second factor is due, else "complete") is returned."""
+    login = state()
+    previous = session.get("sid")
+    if isinstance(previous, str):  # a cookie from before: never carried into the new session
+        found = login.check(previous)
+        if found is not None:
+            sessions.end(login.db, found.key, sessions.SIGNED_OUT)
+    policy = current_app.config.get("SECOND_FACTOR_POLICY")  # set where second factors are configured
+    needed = second_factor_needed is not None and policy is not None and second_factor_needed(user, policy)
+    stage = sessions.PASSWORD if needed else sessions.COMPLETE
+    session_id = sessions.start(login.db, user.id, user.role, stage, login.limits_of(user.role))
     session.clear()
     session.permanent = True
-    session["uid"] = user_id
-    session["role"] = role
+    session["sid"] = session_id
+    login.audit("auth.login", user.username, user.role, {"stage": stage, "address": request.remote_addr or ""})
+    return stage
+
+
+def sign_out() -> None:
+    """End this request's session (at any stage), close its sockets, clear the cookie."""
+    login, session_id = state(), session.get("sid")
+    session.clear()
+    if not isinstance(session_id, str):
+        return
+    found = login.check(session_id)
+    if found is None or not sessions.end(login.db, found.key, sessions.SIGNED_OUT):
+        return
+    login.forget_recent()
+    login.sockets.disconnect([found.key])
+    user = login.load_user(found.user_id)
+    if user is not None:
+        login.audit("auth.logout", user.username, user.role, {})
+
+
+def current_session() -> sessions.Live | None:
+    """This request's or socket's live session, at any stage, or None."""
+    session_id = session.get("sid")
+    return state().check(session_id) if isinstance(session_id, str) else None
+
+
+def current_user(load_user=None, first_factor: bool = False):
+    """The signed-in user of this request or socket event, or None: a live session, complete
+    (or only past the password, with `first_factor`), of a user still enabled in the same role."""
+    live = current_session()
+    if live is None or not (live.complete or first_factor):
+        return None
+    login = state()
+    user = login.users.get(live.user_id, load_user or login.load_user)
+    if user is None or getattr(user, "disabled_at", None) is not None or user.role != live.role:
+        return None
+    g.session = live
+    return user
+
+
+def requires(*roles: str, load_user=None, admin: bool = False):
+    """Decorator factory: 401 without a complete session, 403 for the wrong role; sets g.user and
+    g.session. No roles: any role but the administrator's, unless `admin`."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user(load_user)
+            if user is None:
+                raise Refused(401, "sign in first", "unauthenticated")
+            if (roles and user.role not in roles) or (not roles and user.role == ADMIN and not admin):
+                raise Refused(403, "your role may not do this", "forbidden")
+            g.user = user
+            return view(*args, **kwargs)
+        wrapper.roles = roles  # the API document lists 403 where a role is required
+        return wrapper
+    return decorate
+
+
+def requires_first_factor(load_user=None):
+    """For the second-factor endpoints only: a session past the password, at any stage."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user(load_user, first_factor=True)
+            if user is None:
+                raise Refused(401, "sign in first", "unauthenticated")
+            g.user = user
+            return view(*args, **kwargs)
+        wrapper.roles = ()
+        return wrapper
+    return decorate
+
+
+def complete_second_factor() -> None:
+    """The second factor checked out: this request's session reaches the application."""
+    login = state()
+    if sessions.complete(login.db, g.session.key):
+        login.forget_recent()
+        login.audit("auth.second_factor", g.user.username, g.user.role, {})
+
+
+def end_other_sessions(reason: str) -> int:
+    """After the user changed a password or a factor: every other session of theirs ends."""
+    return state().end_for_user(g.user, reason, keep=g.session.key)
+
+
+def end_user_sessions(user, reason: str, actor: str | None = None) -> int:
+    """An administrator's revoke, a reset or a disabled account: all the user's sessions end."""
+    return state().end_for_user(user, reason, actor=actor)
+
+
+def track_socket() -> None:
+    """At a socket's connect, after current_user: the socket closes when its session ends."""
+    state().sockets.track(g.session.key, request.sid, request.namespace)
+
+
+def untrack_socket() -> None:
+    state().sockets.untrack(request.sid)
+
+
+def _audit(action: str, username: str, role: str, detail: dict) -> None:
+    login = current_app.extensions.get("login")
+    if login is not None and has_request_context():
+        login.audit(action, username, role, detail)
 
 
 class RecentUsers:
@@ -193,27 +273,6 @@ class RecentUsers:
                 self._users[uid] = (now + USER_CACHE_S, user)
         return user
 
-
-def current_user(load_user):
-    """The signed-in user of this request or socket event, or None."""
-    uid = session.get("uid")
-    if uid is None:
-        return None
-    return current_app.extensions.setdefault("recent_users", RecentUsers()).get(uid, load_user)
-
-
-def requires(*roles: str, load_user):
-    """Decorator factory: 401 without a session, 403 for the wrong role; sets g.user."""
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            user = current_user(load_user)
-            if user is None:
-                raise Refused(401, "sign in first", "unauthenticated")
-            if roles and user.role not in roles:
-                raise Refused(403, "your role may not do this", "forbidden")
-            g.user = user
-            return view(*args, **kwargs)
-        wrapper.roles = roles  # the API document lists 403 where a role is required
-        return wrapper
-    return decorate
+    def forget(self, uid: int) -> None:
+        with self._lock:
+            self._users.pop(uid, None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
-from ems_app.notifier import incident_room
+from ems_app.notifier import CREWS_ROOM, incident_room
 from ems_app.realtime.payloads import AboutIncident, parsed
 from ems_app.services import incidents
 from shared.errors import Refused
@@ -25,6 +25,11 @@ class CrewTablets(Namespace):
     def on_connect(self, _auth=None):
         if _paramedic() is None:
             raise ConnectionRefusedError("sign in first")
+        login.track_socket()  # closed when its session ends (sign-out, revoke, timeout)
+        join_room(CREWS_ROOM)  # the ERs' acceptance status, pushed as it changes (nothing about a patient)
+
+    def on_disconnect(self, *_):
+        login.untrack_socket()
 
     def on_follow(self, data=None, *_):
         """Join the incident's room: its delivery states and the hospitals' answers. No payload
