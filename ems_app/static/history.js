@@ -38,18 +38,49 @@ function row(r) {
     el("td", { text: r.basis ? code(r.basis) : "-" }), el("td", { testid: "history-seen", text: seen(r) }));
 }
 
+function showRows(rows) {
+  $("summary").textContent = rows.length ? tr("{n} accesses to your data", { n: rows.length }) : tr("Nobody has viewed your data");
+  $("summary").hidden = false;
+  $("rows").replaceChildren(...rows.map(row));
+  $("history").hidden = !rows.length;
+}
+
+// Two steps: the card and birth date send a code to the registered contact; the code opens the
+// history once. The challenge lives only in this page, never in storage.
+let challenge = null;
+
+function startOver() {
+  challenge = null;
+  $("code-form").reset(); $("code-form").hidden = true;
+  $("history-form").hidden = false;
+  $("history").hidden = true; $("summary").hidden = true;
+}
+
 document.addEventListener("DOMContentLoaded", async () => {
   await I18N.ready;
   $("history-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
-    let rows;
-    try { rows = await api("POST", "/api/patient/history", { card_id: f.get("card_id").trim(), birth_date: f.get("birth_date") }); }
-    catch (e) { say(e.message); $("history").hidden = true; $("summary").hidden = true; return; }
+    let sent;
+    try { sent = await api("POST", "/api/patient/code", { card_id: f.get("card_id").trim(), birth_date: f.get("birth_date") }); }
+    catch (e) { say(e.message); return; }
     say("");
-    $("summary").textContent = rows.length ? tr("{n} accesses to your data", { n: rows.length }) : tr("Nobody has viewed your data");
-    $("summary").hidden = false;
-    $("rows").replaceChildren(...rows.map(row));
-    $("history").hidden = !rows.length;
+    challenge = sent.challenge;
+    $("sent-to").textContent = sent.channel === "email"
+      ? tr("A code was sent by e-mail to {to}. It is valid for 10 minutes.", { to: sent.sent_to })
+      : tr("A code was sent by SMS to {to}. It is valid for 10 minutes.", { to: sent.sent_to });
+    $("history-form").hidden = true;
+    $("code-form").hidden = false;
+    $("code").focus();
   });
+  $("code-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    let rows;
+    try { rows = await api("POST", "/api/patient/history", { challenge, code: $("code").value.trim() }); }
+    catch (e) { say(e.message); if (e.code === "code_spent") startOver(); return; }
+    say("");
+    $("code-form").hidden = true;
+    showRows(rows);
+  });
+  $("start-over").addEventListener("click", () => { say(""); startOver(); });
 });

@@ -8,11 +8,10 @@ hospital's log: marked as reported, or the gateway would offer them to the hub f
 from flask import Blueprint, current_app, g, jsonify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hospital_app import emr_filing, store
+from hospital_app import access_log, emr_filing, store
 from hospital_app.api import db
 from hospital_app.api.auth import staff_only
 from hospital_app.api.patients import log_access
-from hospital_app.models import AccessLog
 from hospital_app.patient_fhir import patient_bundle
 from shared.clock import aware
 from shared.errors import Refused
@@ -105,8 +104,8 @@ def _held_bundle(incident_id: str) -> dict:
 
 def _log(incident_id: str, action: str) -> None:
     with db().transaction() as s:
-        s.add(AccessLog(staff=g.user.username, role=g.user.role, incident_id=incident_id[:32], action=action,
-                        reported=True))
+        access_log.append(s, current_app.config["AUDIT_KEY"], staff=g.user.username, role=g.user.role,
+                          incident_id=incident_id, action=action, reported=True)
 
 
 def _filing_out(filing: emr_filing.EmrFiling) -> dict:

@@ -8,6 +8,7 @@ import requests
 from shared.sources.simulator import OqcSimulator
 
 from tests.e2e.conftest import DashboardClient, open_with_record, sign_in, wait_online
+from tests.ems_app import patient_page
 
 
 def test_history_shows_exactly_the_accesses_made_hospital_views_included(system):
@@ -32,8 +33,8 @@ def test_history_shows_exactly_the_accesses_made_hospital_views_included(system)
                 ("医師", "院内で閲覧"), ("看護師", "院内で閲覧")]
     deadline, rows = time.time() + 15, []
     while time.time() < deadline:
-        rows = requests.post(f"{system.hub.url}/api/patient/history",
-                             json={"card_id": "SIM-000060", "birth_date": birth}, timeout=10).json()
+        rows = patient_page.history(lambda path, body: requests.post(f"{system.hub.url}{path}", json=body, timeout=10),
+                                    system.root / "ems", "SIM-000060", birth).json()
         if len(rows) >= len(expected):
             break
         time.sleep(0.3)

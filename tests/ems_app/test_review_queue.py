@@ -6,6 +6,7 @@ from sqlalchemy import update
 from ems_app.models import ReviewItem
 from ems_app.services import hospital_access
 from shared.clock import utcnow
+from tests.ems_app import patient_page
 from tests.ems_app.conftest import accept, open_identified
 
 EXCEPTION = {"kind": "emergency_exception", "reason_code": "unconscious", "reason_text": "JCS 300"}
@@ -91,9 +92,10 @@ def test_patient_sees_who_viewed_by_organisation_and_role(crew, hub, hub_app, ho
     birth = hub.source.fetch("SIM-000050").card.birth_date.isoformat()
     patient = hub_app.test_client()
     patient.set_cookie("lang", "ja")  # the rows' words are in the reader's language
-    wrong = patient.post("/api/patient/history", json={"card_id": "SIM-000050", "birth_date": "1900-01-01"})
+    wrong = patient.post("/api/patient/code", json={"card_id": "SIM-000050", "birth_date": "1900-01-01"})
     assert wrong.status_code == 401
-    rows = patient.post("/api/patient/history", json={"card_id": "SIM-000050", "birth_date": birth}).json
+    rows = patient_page.history(lambda path, body: patient.post(path, json=body), hub.settings["INSTANCE"],
+                                "SIM-000050", birth).json
     assert [(r["role"].split(" /")[0], r["action"].split(" /")[0]) for r in rows] == [
         ("救急隊員", "記録を取得"), ("病院システム", "救急時サマリーを閲覧"), ("医師", "院内で閲覧")]
     assert {r["basis"] for r in rows} == {"emergency_exception"}

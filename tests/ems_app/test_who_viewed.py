@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ems_app.models import AuditEntry, ReviewItem
 from ems_app.services import hospital_access
+from tests.ems_app import patient_page
 from tests.ems_app.conftest import accept
 
 EXCEPTION = {"kind": "emergency_exception", "reason_code": "unconscious", "reason_text": "JCS 300"}
@@ -32,7 +33,8 @@ def history(hub, hub_app, lang: str | None) -> list[dict]:
     else:
         patient.set_cookie("lang", lang)
     birth = hub.source.fetch(CARD).card.birth_date.isoformat()
-    resp = patient.post("/api/patient/history", json={"card_id": CARD, "birth_date": birth})
+    resp = patient_page.history(lambda path, body: patient.post(path, json=body), hub.settings["INSTANCE"],
+                                CARD, birth)
     assert resp.status_code == 200, resp.json
     return resp.json
 
