@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ems_app.hub import Hub
 from ems_app.models import Hospital, User
-from ems_app.services import audit
+from ems_app.services import audit, units
 from shared.accounts import hash_password, password_problem
 from shared.tokens import thumbprint
 from shared.tokens.keys import load_public_jwk
@@ -16,8 +16,12 @@ from shared.tokens.keys import load_public_jwk
 DEMO_USERS = [("kyukyu1", "救急隊員 佐藤", "paramedic", "tokyo-1", "fire:tokyo"),
               ("kyukyu2", "救急隊員 鈴木", "paramedic", "tokyo-1", "fire:tokyo"),
               ("privacy-fire", "個人情報保護担当 山本", "privacy_officer", "", "fire:tokyo"),
-              ("privacy-tokyo-er", "個人情報保護担当 中村", "privacy_officer", "", "hospital:tokyo-er")]
-ROLES = ("paramedic", "privacy_officer")
+              ("privacy-tokyo-er", "個人情報保護担当 中村", "privacy_officer", "", "hospital:tokyo-er"),
+              ("analyst-fire", "救急企画 分析担当 高橋", "fire_analyst", "", "fire:tokyo"),
+              ("mc-doctor", "MC医師 伊藤", "medical_control", "", "fire:tokyo")]
+# fire_analyst: the region's figures only, anonymous; medical_control: the figures and case review
+# without identity (api/figures.py). Neither opens an incident, a record or the review queue.
+ROLES = ("paramedic", "privacy_officer", "fire_analyst", "medical_control")
 
 
 LEVELS = ("primary", "secondary", "tertiary")  # 初期・二次・三次救急
@@ -69,4 +73,5 @@ def seed_demo_crew(hub: Hub, password: str | None = None) -> dict[str, str]:
         pw = password or secrets.token_urlsafe(12)
         create_user(hub, username, display, role, team, pw, organisation)
         out[username] = pw
+    units.seed_demo(hub)  # the demo crew's unit, with the number hospitals call it back on
     return out
