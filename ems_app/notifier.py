@@ -22,6 +22,10 @@ def incident_room(incident_id: str) -> str:
     return f"incident:{incident_id}"
 
 
+# Every crew tablet: what any crew may read (the ERs' acceptance status), nothing about a patient.
+CREWS_ROOM = "crews"
+
+
 class Notifier:
     def __init__(self, socketio: SocketIO | None = None):
         self.socketio = socketio
@@ -42,10 +46,11 @@ class Notifier:
         """Asked to take a patient: `routing.inquiry_payload`, nothing that identifies."""
         self.send_to_hospital("inquiry", inquiry, room=hospital_room(hospital_id))
 
-    def inquiry_withdrawn(self, hospital_id: str, inquiry_id: str, incident_id: str) -> None:
-        """Another hospital accepted first."""
-        self.send_to_hospital("inquiry_withdrawn", {"inquiry_id": inquiry_id, "incident_id": incident_id},
-                              room=hospital_room(hospital_id))
+    def inquiry_withdrawn(self, hospital_id: str, inquiry_id: str, incident_id: str,
+                          reason: str = "accepted_elsewhere") -> None:
+        """No longer open: another hospital accepted first, or the incident was closed (`reason`)."""
+        self.send_to_hospital("inquiry_withdrawn", {"inquiry_id": inquiry_id, "incident_id": incident_id,
+                                                    "reason": reason}, room=hospital_room(hospital_id))
 
     def grant(self, hospital_id: str, incident_id: str, token: str) -> None:
         """Also in the inquiry_answer ack; pushed too in case the ack is lost."""
@@ -81,3 +86,13 @@ class Notifier:
     def delivery(self, incident_id: str, state: dict) -> None:
         """How far the hospital got: delivered, seen, acknowledged (`delivery._state`)."""
         self.send_to_crew("delivery", {"incident_id": incident_id, **state}, room=incident_room(incident_id))
+
+    def availability_changed(self, hospital_id: str, board: dict) -> None:
+        """An ER set its acceptance status (`services/availability.board_of`): every tablet sorts
+        its hospital list again."""
+        self.send_to_crew("availability_changed", {"hospital_id": hospital_id, "availability": board},
+                          room=CREWS_ROOM)
+
+    def outcome(self, incident_id: str, outcome: dict) -> None:
+        """The ER returned (or corrected) what became of the patient (`services/outcomes.as_payload`)."""
+        self.send_to_crew("outcome", {"incident_id": incident_id, **outcome}, room=incident_room(incident_id))

@@ -15,6 +15,8 @@ from launcher.seed import open_hub, seed_hospital
 DEMO_HOSPITALS = [("tokyo-er", "東京中央救命救急センター / Tokyo Central ER", "東京都千代田区"),
                   ("minato-hp", "港総合病院 / Minato General Hospital", "東京都港区"),
                   ("shinjuku-hp", "新宿記念病院 / Shinjuku Memorial Hospital", "東京都新宿区")]
+# Where each demo hospital is, so the crew's list shows distances.
+DEMO_PLACES = {"tokyo-er": (35.6940, 139.7536), "minato-hp": (35.6581, 139.7516), "shinjuku-hp": (35.6938, 139.7034)}
 
 
 @dataclass
@@ -52,7 +54,8 @@ class System:
             self.crew = seed_demo_crew(hub, password)
             for hid, name, address in hospitals:
                 public_key, self.staff[hid] = seed_hospital(self.hospital_env(hid, name), password)
-                enroll_hospital(hub, hid, name, address, public_key)
+                latitude, longitude = DEMO_PLACES.get(hid, (None, None))
+                enroll_hospital(hub, hid, name, address, public_key, latitude=latitude, longitude=longitude)
         finally:
             hub.db.dispose()
         # The hubs first, so each gateway finds one at its first try; then the hospital apps
@@ -78,7 +81,10 @@ def describe(system: System) -> str:
     lines = ["", "PreArrival is running (SQLite, one process each). Open:",
              f"  救急隊タブレット / crew tablet:        {hub}/",
              f"  事後確認 / privacy review queue:       {hub}/review",
-             f"  閲覧履歴 / patient's 'who viewed':     {hub}/my-data   (card SIM-000001 … SIM-000600)"]
+             f"  地域の救急統計 / the region's figures:  {hub}/figures   (analyst-fire, mc-doctor)",
+             f"  事後検証 / case review:                {hub}/cases     (mc-doctor)",
+             f"  閲覧履歴 / patient's 'who viewed':     {hub}/my-data   (card SIM-000001 … SIM-000600)",
+             f"      確認コード / the patient's codes arrive in {system.root / 'ems' / 'outbox' / 'messages.jsonl'}"]
     lines += [f"      {u} / {p}" for u, p in system.crew.items()]
     for hid, server in system.hospitals.items():
         lines.append(f"  ER dashboard {hid}:  {server.url}/")

@@ -1,25 +1,37 @@
-"""The hospital registry the crew chooses from, and the hub's public keys."""
-from flask import Blueprint, jsonify
-from sqlalchemy import select
+"""The hospital registry the crew chooses from, sorted by what the patient needs, and the hub's
+public keys."""
+from flask import Blueprint, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ems_app.api import hub
 from ems_app.api.auth import crew_only
-from ems_app.models import Hospital
 from ems_app.realtime import connected_hospitals
+from ems_app.services import availability
+from shared.availability import Capability
 from shared.openapi import api
+from shared.problems import refused
 
 bp = Blueprint("hospitals", __name__)
 
 
+class ListQuery(BaseModel):
+    """What the patient needs, and where the crew is (from the tablet's location, when it has one)."""
+    model_config = ConfigDict(extra="forbid")
+    need: Capability | None = Field(None, description="those with it available first, then unknown, then unavailable")
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+
+
 @bp.get("/api/hospitals")
-@api("Enrolled hospitals, with whether each gateway is connected now", tag="hospitals")
+@api("Enrolled hospitals: whether each gateway is connected now, its acceptance status by capability "
+     "(unknown once not refreshed), the distance; sorted by the need", query=ListQuery, tag="hospitals", errors=[400])
 @crew_only
 def list_hospitals():
-    online = connected_hospitals()
-    with hub().db.read() as s:
-        rows = s.scalars(select(Hospital).order_by(Hospital.name)).all()
-    return jsonify([{"id": h.id, "name": h.name, "address": h.address, "level": h.emergency_level,
-                     "latitude": h.latitude, "longitude": h.longitude, "online": h.id in online} for h in rows])
+    try:
+        q = ListQuery.model_validate({k: v for k, v in request.args.items() if v != ""})
+    except ValidationError as e:
+        raise refused(e) from None
+    return jsonify(availability.hospital_list(hub(), connected_hospitals(hub()), q.need, q.latitude, q.longitude))
 
 
 @bp.get("/.well-known/jwks.json")

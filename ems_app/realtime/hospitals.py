@@ -7,6 +7,7 @@ its payload (realtime/payloads.py); a refusal is raised and becomes the reply in
 namespace's one error handler."""
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import current_app, request
@@ -14,18 +15,21 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 from ems_app.notifier import hospital_room
 from ems_app.realtime.payloads import AboutIncident, AccessReport, Ack, Acks, InquiryAnswer, parsed
-from ems_app.services import delivery, hospital_access, lifecycle, routing
+from ems_app.services import availability, delivery, hospital_access, lifecycle, outcomes, presence, routing
+from shared.availability import AvailabilityReport
 from shared.errors import Refused
 
-# sid -> (hospital id, key thumbprint). This process's connections only: the crew's list of
-# hospitals shows whether a gateway is connected here.
+log = logging.getLogger(__name__)
+
+# sid -> (hospital id, key thumbprint): who each socket of this process authenticated as. Whether
+# a hospital is online, across every hub process, is services/presence.py's table.
 _online: dict[str, tuple[str, str]] = {}
 _lock = threading.Lock()
 
 
-def connected_hospitals() -> set[str]:
-    with _lock:
-        return {hospital_id for hospital_id, _ in _online.values()}
+def connected_hospitals(hub) -> set[str]:
+    """Hospitals whose gateway is connected to any hub process (services/presence.py)."""
+    return presence.online(hub)
 
 
 class HospitalGateways(Namespace):
@@ -50,10 +54,37 @@ class HospitalGateways(Namespace):
         with _lock:
             _online[request.sid] = (hospital.id, kid)
         join_room(hospital_room(hospital.id))
+        presence.arrived(self.hub, request.sid, hospital.id)
+        self._keep_presence(self.hub)
 
     def on_disconnect(self, *_):
         with _lock:
             _online.pop(request.sid, None)
+        presence.left(self.hub, request.sid)
+
+    def _keep_presence(self, hub) -> None:
+        """One heartbeat per process while it has gateways: refreshes this process's sockets, so a
+        crashed process's gateways stop counting as online. It ends when the last socket has gone
+        (under the lock connects take, so a new one starts it again)."""
+        with _lock:
+            if getattr(self, "_beating", False):
+                return
+            self._beating = True
+        self.socketio.start_background_task(self._beat, hub)
+
+    def _beat(self, hub) -> None:
+        interval = presence.ttl_s(hub) / 3
+        while True:
+            self.socketio.sleep(interval)
+            with _lock:
+                sids = list(_online)
+                if not sids:
+                    self._beating = False
+                    return
+            try:
+                presence.heartbeat(hub, sids)
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the heartbeat
+                log.warning("gateway presence heartbeat failed; retrying", exc_info=True)
 
     # `data=None` on every event: one sent with no payload is refused as malformed, like any other.
     # `*_`: arguments after the payload are ignored, like unknown fields; without it, one too many
@@ -95,6 +126,19 @@ class HospitalGateways(Namespace):
         incident = parsed(AboutIncident, data, "handover")
         lifecycle.handover_by_hospital(self.hub, hospital_id, incident.incident_id)
         return {"ok": True}
+
+    def on_availability(self, data=None, *_):
+        """The ER's acceptance status by capability, as its staff set it (all of it after a
+        reconnect); the reply is the board as the crews now read it."""
+        hospital_id, _ = self._hospital()
+        sent = parsed(AvailabilityReport, data, "availability")
+        return {"ok": True, "availability": availability.report(self.hub, hospital_id, sent)}
+
+    def on_outcome(self, data=None, *_):
+        """A physician returned what became of the patient (or corrected it): a new version."""
+        hospital_id, _ = self._hospital()
+        returned = parsed(outcomes.Returned, data, "outcome")
+        return {"ok": True, "outcome": outcomes.record(self.hub, hospital_id, returned)}
 
     def on_pending(self, *_):
         """Open inquiries and live grants for this hospital, to resynchronise after a reconnect."""

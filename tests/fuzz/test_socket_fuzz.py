@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timezone
 from contextlib import contextmanager
 
 import pytest
@@ -30,6 +31,8 @@ from ems_app.services.hospital_access import ROLES as STAFF_ROLES
 from ems_app.services.hospital_access import USER_ACTIONS
 from ems_app.services.routing import DECLINE_REASONS
 from hospital_app import create_app as create_hospital
+from shared.availability import CAPABILITIES
+from shared.schemas.outcome import DISPOSITIONS, SEVERITIES
 from hospital_app import store
 from hospital_app.realtime.events import DashboardEvents
 from hospital_app.staff import create_staff
@@ -47,7 +50,7 @@ FUZZ = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline
 
 # What a refusal over a socket may say; anything else ("internal" among them) is a bug.
 KNOWN_CODES = {"invalid", "forbidden", "not_found", "no_grant", "unauthenticated", "closed", "not_pending",
-               "not_open", "no_hospital", "hub_unreachable"}
+               "not_open", "no_hospital", "hub_unreachable", "not_handed_over"}
 
 
 # ---- the two apps, set up once: a patient each side, so well-formed events reach the domain ----
@@ -196,6 +199,13 @@ def events(incidents: list[str], inquiries: list[str]) -> dict[str, dict]:
             "acks": ack,  # a list of these: see `arguments`
             "handover": patient,
             "pending": None,
+            "availability": {"settings": st.lists(st.fixed_dictionaries({
+                "capability": st.sampled_from(CAPABILITIES), "status": st.sampled_from(["available", "unavailable"]),
+                "set_at": st.one_of(times, st.just(datetime.now(timezone.utc).isoformat()))}), max_size=3),
+                "set_by": names},
+            "outcome": {**patient, "severity": st.sampled_from(SEVERITIES), "disposition": st.sampled_from(DISPOSITIONS),
+                        "diagnosis": st.fixed_dictionaries({"code": st.sampled_from(["I63.9", ""]), "display": names}),
+                        "recorded_by": names},
         },
         CREW: {"follow": patient},
         DASHBOARD: {"seen": {**patient, "seq": seqs}, "handover": patient, "acknowledge": patient, "hub_link": None},
@@ -227,6 +237,8 @@ SUCCESS = {  # docs/api.md, "Socket.IO"
     "acks": lambda r: set(r) == {"ok", "changed"} and r["ok"] is True and type(r["changed"]) is int,
     "pending": lambda r: set(r) == {"inquiries", "grants"} and all(isinstance(r[k], list) for k in r),
     "hub_link": lambda r: set(r) == {"up", "down_since"} and isinstance(r["up"], bool),
+    "availability": lambda r: set(r) == {"ok", "availability"} and r["ok"] is True,
+    "outcome": lambda r: set(r) == {"ok", "outcome"} and r["ok"] is True,
 }
 
 
