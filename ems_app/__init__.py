@@ -7,7 +7,7 @@ from flask_socketio import SocketIO
 from ems_app import config as config_module
 from ems_app.hub import Hub
 from ems_app.notifier import Notifier
-from web import http, i18n, openapi, vendor
+from web import admin, http, i18n, openapi, vendor
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -19,10 +19,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     i18n.init_app(app)
 
-    from ems_app.api import auth, fhir, hospital_gateway, hospitals, incidents, pages, review, shares
-    for module in (auth, incidents, fhir, hospitals, hospital_gateway, shares, review, pages):
+    from ems_app.api import auth, fhir, figures, hospital_gateway, hospitals, incidents, pages, patient, review, shares
+    for module in (auth, incidents, fhir, hospitals, hospital_gateway, shares, review, patient, pages, figures):
         app.register_blueprint(module.bp)
+    from ems_app.api import outcomes
+    app.register_blueprint(outcomes.bp)  # the ER's outcome, read by the crew
     app.register_blueprint(vendor.bp)
+    auth.init_app(app)  # server-side sessions and the accounts (web/login.py)
+    from ems_app.api import factors
+    factors.init_app(app)  # second factors (web/factors.py)
+    app.register_blueprint(admin.bp)
     openapi.init_app(app, "PreArrival hub (ems_app)", {
         "session": {"type": "apiKey", "in": "cookie", "name": cfg["SESSION_COOKIE_NAME"]},
         "hospital": {"type": "apiKey", "in": "header", "name": "Authorization",
@@ -51,10 +57,12 @@ def _sweep_forever(socketio, hub: Hub, every_s: float) -> None:
     import logging
 
     from ems_app.services.lifecycle import close_finished, sweep_expired
+    from ems_app.services.refusal_limit import summarise_ended
     while True:
         socketio.sleep(every_s)
         try:
             sweep_expired(hub)
             close_finished(hub)
+            summarise_ended(hub)  # a flood of refused redemptions: one trail entry per ended window
         except Exception:  # a database hiccup must not stop the sweeper for good
             logging.getLogger(__name__).exception("grant expiry sweep failed")

@@ -9,7 +9,7 @@ from hospital_app import config as config_module
 from flask_socketio import SocketIO
 from shared.storage import Database
 from shared.tokens import KeyStore
-from web import http, i18n, openapi, vendor
+from web import admin, http, i18n, openapi, vendor
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,10 +25,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     i18n.init_app(app)
 
-    from hospital_app.api import auth, emr, inquiries, pages, patients
-    for module in (auth, inquiries, patients, emr, pages):
+    from hospital_app.api import auth, emr, inquiries, pages, patients, printing
+    for module in (auth, inquiries, patients, emr, pages, printing):
         app.register_blueprint(module.bp)
+    from hospital_app.api import availability, outcome
+    app.register_blueprint(availability.bp)  # this ER's acceptance status
+    app.register_blueprint(outcome.bp)  # the outcome returned to the fire service
     app.register_blueprint(vendor.bp)
+    auth.init_app(app)  # server-side sessions and the accounts (web/login.py)
+    from hospital_app.api import factors
+    factors.init_app(app)  # second factors (web/factors.py)
+    app.register_blueprint(admin.bp)
     openapi.init_app(app, "PreArrival hospital (hospital_app)", {
         "session": {"type": "apiKey", "in": "cookie", "name": cfg["SESSION_COOKIE_NAME"]}})
 

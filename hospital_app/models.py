@@ -20,6 +20,8 @@ class Staff(Base):
     display_name: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(32))  # physician | nurse | clerk
     password_hash: Mapped[str] = mapped_column(String(256))
+    language: Mapped[str | None] = mapped_column(String(8))  # ja | en, applied at sign-in; None: never chose
+    disabled_at: Mapped[datetime | None]  # set by an administrator: no sign-in, its sessions ended
 
 
 class Inquiry(Base):
@@ -80,7 +82,11 @@ class AccessLog(Base):
     Each entry is also reported to the hub (by role, not name) for the patient's "who viewed"
     page; `reported` marks those the hub has acknowledged, so none is lost to a dropout.
     `action`: "view", "full_history", or "full_history_refused" (a look at clinical data refused
-    to this user: logged and reported too, so a refused attempt leaves its trace)."""
+    to this user: logged and reported too, so a refused attempt leaves its trace).
+
+    Append-only and hash-chained like the hub's trail (migration 0008_access_log_chain): written
+    only through hospital_app/access_log.py `append`; `reported` is the one column that changes,
+    once, and is outside the hash. Entries from before the chain have no hash."""
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -89,3 +95,39 @@ class AccessLog(Base):
     incident_id: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(32))
     reported: Mapped[bool] = mapped_column(default=False, index=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+
+
+from shared.factor_tables import ChallengeColumns, FactorColumns  # noqa: E402  (second factors: shared/factors.py)
+
+
+class Factor(FactorColumns, Base):
+    __tablename__ = "factors"
+
+
+class FactorChallenge(ChallengeColumns, Base):
+    __tablename__ = "factor_challenges"
+
+
+class Availability(Base):
+    """This ER's acceptance status for one capability (migration 0009_availability), sent to the
+    hub as it is set and again after every reconnect (hospital_app/availability.py)."""
+    __tablename__ = "availability"
+    capability: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # available | unavailable
+    set_at: Mapped[datetime]
+    set_by: Mapped[str] = mapped_column(String(64))  # the role that set it
+
+
+class OutcomeReport(Base):
+    """An outcome this ER returned to the fire service, each version as sent (no OQC data in it)."""
+    __tablename__ = "outcome_reports"
+    incident_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    diagnosis_code: Mapped[str] = mapped_column(String(16))
+    diagnosis_display: Mapped[str] = mapped_column(String(200))
+    disposition: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(64))

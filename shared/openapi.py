@@ -139,6 +139,8 @@ def _operation(rule: str, method: str, meta: dict | None, view) -> dict:
     if meta["tag"]:
         op["tags"] = [meta["tag"]]
     op["security"] = [] if meta["auth"] == "none" else [{meta["auth"]: []}]
+    if getattr(view, "roles", ()):
+        op["x-roles"] = list(view.roles)  # who may call it; every other role gets 403
     if meta["query"] is not None:
         op["parameters"] = params + _query(meta["query"])
     if meta["body"]:

@@ -158,6 +158,16 @@ def cheap_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def second_factor_off_unless_asked():
+    """Sign-in asks no second factor in the tests, except where a test sets SECOND_FACTOR=policy
+    (tests/*/test_*factor*.py): a TOTP code is good once per 30 s, and every test signs the demo
+    physician in. Set in the environment so the end-to-end servers inherit it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SECOND_FACTOR", os.environ.get("SECOND_FACTOR", "off"))
+        yield
+
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

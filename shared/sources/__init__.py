@@ -18,6 +18,14 @@ class CardRead(BaseModel):
     has_photo: bool
 
 
+class RegisteredContact(BaseModel):
+    """Where the patient asked to be told things: a phone for SMS or an e-mail address. `masked`
+    is all a page may show ("090-****-1234"); the address itself goes only to the outbox."""
+    channel: Literal["sms", "email"]
+    address: str
+    masked: str
+
+
 class RecordSourceError(Exception):
     """A failure the crew must see as a clear message; the incident goes on without the record."""
     code = "source_error"
@@ -57,3 +65,7 @@ class RecordSource(Protocol):
 
     def cards(self) -> list[str]:
         """Cards a simulated reader may present (empty for a real source)."""
+
+    def registered_contact(self, card_id: str) -> RegisteredContact | None:
+        """The contact the card's holder registered for one-time codes, or None when there is none
+        (or the source cannot say: the national service keeps it behind マイナポータル)."""

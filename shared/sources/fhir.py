@@ -78,6 +78,11 @@ class FhirSource:
     def cards(self) -> list[str]:
         return []  # a real endpoint lists no patients to a card reader
 
+    def registered_contact(self, card_id: str) -> None:
+        """A FHIR endpoint does not hand out the patient's contact for codes: the patient's own
+        path is マイナポータル's hand-off (docs/security.md)."""
+        return None
+
     def search_by_attributes(self, name: str, birth_date: date | str, sex: str, address: str) -> list[str]:
         """The 4-attribute fallback as a FHIR search; every term must be given (the endpoint matches
         names exactly, birth dates and sex as given, addresses by their start)."""

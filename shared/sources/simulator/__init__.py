@@ -13,6 +13,9 @@ hundreds of items; an explicit "no known drug allergy"), SIM-CRITICAL (severe dr
 with anaphylaxis, contrast allergy, latex allergy, contraindications, warfarin plus aspirin,
 hemodialysis, HCV positive, recent visits).
 
+Each patient has the contact they registered for one-time codes (contact.py): a mobile phone or
+an e-mail address; SIM-EMPTY has none.
+
 Operating conditions: "up", "slow", "down" (the OQC itself: nothing answers), and one service
 failing while the others answer ("emr_sharing_down", "eprescription_down"): the record then
 comes back with that service's categories empty and marked unavailable since the failure.
@@ -25,8 +28,9 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 from shared.schemas.record import CATEGORIES, CATEGORY_SOURCE, EmergencyRecord, Source, unavailable
-from shared.sources import CardNotFound, CardRead, CertificateExpired, SourceUnavailable
+from shared.sources import CardNotFound, CardRead, CertificateExpired, RegisteredContact, SourceUnavailable
 
+from .contact import contact_of
 from .generate import build_record
 from .profile import EDGE_CASES, Patient, edge_case, make_patient
 
@@ -135,6 +139,11 @@ class OqcSimulator:
         """Edge cases first, then the generated population."""
         generated = [c for c in self._patients if c not in EDGE_CASES]
         return list(EDGE_CASES) + generated
+
+    def registered_contact(self, card_id: str) -> RegisteredContact | None:
+        """The contact the synthetic patient registered for one-time codes (contact.py)."""
+        self._patient(card_id)  # an unknown card has no contact: CardNotFound
+        return contact_of(self.seed, card_id)
 
     # The flagged 4-attribute fallback (4情報検索).
     def search_by_attributes(self, name: str, birth_date: date | str, sex: str, address: str) -> list[str]:
