@@ -13,8 +13,8 @@ from launcher.system import System, describe
 def demo_factors(system: System) -> str:
     """The second factor of the demo accounts that need one (docs/security.md, Second factor)."""
     from launcher.seed import seed_demo_factors
-    lines = ["Second factor (physicians, privacy officers): each has an authenticator-app secret for this",
-             "demo. Add it to an authenticator app, or print the current code with",
+    lines = ["Second factor (physicians, privacy officers, analysts, medical control, admins): each has an",
+             "authenticator-app secret for this demo. Add it to an authenticator app, or print the current code with",
              "  .venv/bin/python -m launcher.totp SECRET",
              "Passkeys work at http://localhost:<port> (a passkey is bound to a domain, not to 127.0.0.1)."]
     return "\n".join(lines + [f"  {line}" for line in seed_demo_factors(system)])

@@ -137,8 +137,9 @@ def start_session(user) -> str:
     previous = session.get("sid")
     if isinstance(previous, str):  # a cookie from before: never carried into the new session
         found = login.check(previous)
-        if found is not None:
-            sessions.end(login.db, found.key, sessions.SIGNED_OUT)
+        if found is not None and sessions.end(login.db, found.key, sessions.SIGNED_OUT):
+            login.forget_recent()  # the old cookie stops working at once here too, as at sign-out
+            login.sockets.disconnect([found.key])
     policy = current_app.config.get("SECOND_FACTOR_POLICY")  # set where second factors are configured
     needed = second_factor_needed is not None and policy is not None and second_factor_needed(user, policy)
     stage = sessions.PASSWORD if needed else sessions.COMPLETE

@@ -95,6 +95,18 @@ def test_after_sign_out_the_old_cookie_gets_401(which, request):
     assert client.get("/api/auth/me").status_code == 401
 
 
+@pytest.mark.parametrize("which", ["hub", "hospital"])
+def test_signing_in_again_in_the_same_browser_ends_the_old_session_at_once(which, request):
+    app = request.getfixturevalue("hub_app" if which == "hub" else "er_app")
+    username = "kyu" if which == "hub" else "doc"
+    client = signed_in(app, username)
+    old = cookie_of(client, app)
+    assert replay(app, old).get("/api/auth/me").status_code == 200   # in this process's cache now
+    assert client.post("/api/auth/login", json={"username": username, "password": PASSWORD}).status_code == 200
+    assert replay(app, old).get("/api/auth/me").status_code == 401
+    assert client.get("/api/auth/me").status_code == 200
+
+
 def test_the_cookie_carries_only_a_random_id_and_the_database_only_its_hash(er_app):
     client = signed_in(er_app, "doc")
     cookie = cookie_of(client, er_app)
