@@ -221,7 +221,12 @@ const Live = {
     for (const id of ids) {
       if (App.followed.has(id)) continue;
       App.followed.add(id);
-      App.socket.emit("follow", { incident_id: id }, (r) => { if (r && r.error && App.incident && App.incident.id === id) say(r.message || r.error); });
+      // Once in the room, read the patient's states again: a push sent between the last read and
+      // the join (the ER acknowledging as the socket reconnects) would otherwise never arrive.
+      App.socket.emit("follow", { incident_id: id }, (r) => {
+        const shown = App.incident && App.incident.id === id;
+        if (r && r.error) { if (shown) say(r.message || r.error); } else if (shown) Live.resync();
+      });
     }
   },
 
