@@ -41,8 +41,10 @@ def enter_heart_rate(crew: Page, value: int) -> None:
 
 
 def page_errors(page: Page) -> list[str]:
-    """Uncaught errors; the browser's own complaints about a cut network are not the page's."""
-    return [e for e in page.js_errors if "ERR_INTERNET_DISCONNECTED" not in e]
+    """Uncaught errors; the browser's own complaints about a cut network (a request refused, a
+    WebSocket cut mid-frame) are not the page's."""
+    cut = ("ERR_INTERNET_DISCONNECTED", "WebSocket connection to")
+    return [e for e in page.js_errors if not any(c in e for c in cut)]
 
 
 def accepted_by(system, crew_http, iid: str, hospital_id: str = "tokyo-er") -> None:
