@@ -35,6 +35,11 @@ function applySummary(p, u) {
   if (u.kind === "location") p.incident.location = u.payload.text;
 }
 
+// The signed-in role in the screen's language, never its code.
+const STAFF_ROLES = { physician: () => tr("Physician"), nurse: () => tr("Nurse"), clerk: () => tr("Clerk"),
+  board: () => tr("Wall board") };
+const staffRole = (role) => (STAFF_ROLES[role] ? STAFF_ROLES[role]() : role);
+
 const Dash = {
   me: null, clinical: false, socket: null, selected: null,
   patients: new Map(), inquiries: new Map(),
@@ -193,10 +198,12 @@ const Dash = {
 
   async boot(me) {
     Dash.me = me;
-    $("who").textContent = `${me.display_name} (${me.role})`;
+    $("who").textContent = `${me.display_name} (${staffRole(me.role)})`;
     $("login-view").hidden = true; $("board").hidden = false;
     $("sign-out").hidden = false; $("sound").hidden = false;
-    Dash.clinical = me.role !== "clerk";
+    // Only the clinical roles are offered the clinical actions (hospital_app/visibility.py
+    // CLINICAL_ROLES); the desk and the wall board are refused them by the server anyway.
+    Dash.clinical = me.role === "physician" || me.role === "nurse";
     api("GET", "/api/patients/acuity-legend").then((rule) => $("acuity-legend-body").replaceChildren(acuityLegend(rule)))
       .catch((e) => say(e.message));
     await Dash.resync();

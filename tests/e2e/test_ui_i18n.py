@@ -120,6 +120,7 @@ def test_one_language_on_tablet_and_dashboard_with_codes_and_age_in_it(system, n
     inquiry = doctor.locator(f'[data-testid=inquiry][data-incident="{iid}"]')
     expect(inquiry.get_by_test_id("accept")).to_be_visible()
     one_language(doctor, "ja", "dashboard: inquiry")
+    expect(doctor.locator("#who")).to_have_text(re.compile(r"\(医師\)$"))   # the role in words, not its code
     # The check itself finds a doubled label, whichever way it was written.
     doctor.evaluate("""() => { for (const t of ['確認 / Acknowledge', 'Handover', '引継ぎ']) {
       document.body.append(Object.assign(document.createElement('p'), {className: 'probe', textContent: t})); } }""")
@@ -158,6 +159,7 @@ def test_one_language_on_tablet_and_dashboard_with_codes_and_age_in_it(system, n
     expect(doctor.locator("#detail-head")).to_contain_text(f"{birth} ({age} y)")
     expect(detail.get_by_test_id("critical-infections")).to_contain_text("HCV antibody positive")
     one_language(doctor, "en", "dashboard: patient (en)")
+    expect(doctor.locator("#who")).to_have_text(re.compile(r"\(Physician\)$"))
 
     switch(crew, "ja")
     switch(doctor, "ja")
