@@ -162,9 +162,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("sign-out").addEventListener("click", () => act(async () => { await api("POST", "/api/auth/logout"); location.reload(); }));
   // One press, one incident: the press's key goes with it, and the hub answers a repeat with the same incident.
   const openIncident = submission($("open-incident"), async (key) => {
-    await Tablet.enter(await api("POST", "/api/incidents", { chief_complaint: $("complaint").value, location: $("location").value,
-      called_at: SceneTimes.callTime(), client_id: key }));
-    $("complaint").value = ""; $("location").value = ""; SceneTimes.callTimeUsed(); });
+    const opened = await api("POST", "/api/incidents", { chief_complaint: $("complaint").value, location: $("location").value,
+      called_at: SceneTimes.callTime(), client_id: key });
+    // Cleared before entering, never after: by the time entering has finished, the crew may be
+    // typing the next patient's complaint into this same form.
+    $("complaint").value = ""; $("location").value = ""; SceneTimes.callTimeUsed();
+    await Tablet.enter(opened); });
   $("new-incident-form").addEventListener("submit", (ev) => { ev.preventDefault(); act(openIncident); });
   Live.renderStatus();
   try { await Tablet.signedIn(await api("GET", "/api/auth/me")); }
