@@ -132,6 +132,8 @@ class Database:
         return conn
 
     def dispose(self) -> None:
+        """Close the pool for good: background work (the session sweep) stops on `disposed`."""
+        self.disposed = True
         self.engine.dispose()
 
 

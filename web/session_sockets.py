@@ -56,7 +56,7 @@ class SessionSockets:
             self.socketio.sleep(SWEEP_S)
             with self._lock:
                 keys = list({key for key, _ in self._by_sid.values()})
-                if not keys:
+                if not keys or getattr(self.db, "disposed", False):  # nothing to watch, or shut down
                     self._sweeping = False
                     return
             try:
