@@ -110,8 +110,8 @@ class Factors:
     # -- re-authentication: a change to one's factors needs a recent proof ------------------
 
     def reauthenticated(self, session_ref: str, user_id: int, kind: str, lasts_s: float = REAUTH_S) -> None:
-        """This session just showed a factor (or, with none enrolled, the password) again: its
-        changes are allowed for a few minutes (`fresh`)."""
+        """The signed-in user (`session_ref`: their sign-in) just showed a factor again (or, with none
+        enrolled, the password): changes to their factors are allowed for a few minutes (`fresh`)."""
         with self.db.transaction() as s:
             self._begin(s, session_ref, user_id, "reauth", kind, lasts_s)
             self.audit(s, user_id, "factor.reauthenticated", {"kind": kind})
