@@ -78,7 +78,7 @@ class HospitalGateways(Namespace):
             self.socketio.sleep(interval)
             with _lock:
                 sids = list(_online)
-                if not sids:
+                if not sids or getattr(hub.db, "disposed", False):  # none left, or shut down
                     self._beating = False
                     return
             try:

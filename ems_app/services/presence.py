@@ -12,7 +12,7 @@ import secrets
 import socket
 from datetime import timedelta
 
-from sqlalchemy import delete, distinct, select, update
+from sqlalchemy import delete, select, update
 
 from ems_app.hub import Hub
 from ems_app.models import GatewayPresence
@@ -51,4 +51,4 @@ def heartbeat(hub: Hub, sids: list[str]) -> None:
 def online(hub: Hub) -> set[str]:
     since = utcnow() - timedelta(seconds=ttl_s(hub))
     with hub.db.read() as s:
-        return set(s.scalars(select(distinct(GatewayPresence.hospital_id)).where(GatewayPresence.seen_at > since)))
+        return set(s.scalars(select(GatewayPresence.hospital_id).where(GatewayPresence.seen_at > since).distinct()))

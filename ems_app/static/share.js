@@ -3,13 +3,16 @@
 // the page says how many openings are left and when the link ends.
 "use strict";
 
-document.addEventListener("DOMContentLoaded", async () => {
-  await I18N.ready;
+// The handler is attached at once, not after the catalogue has loaded: a passcode typed and sent
+// in between would otherwise be lost (common.js stops the browser's own submit, which would put
+// it in the address).
+document.addEventListener("DOMContentLoaded", () => {
   const form = $("passcode-form");
   if (!form) return;
   const token = location.pathname.split("/").pop();
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    await I18N.ready;
     let data;
     try { data = await api("POST", `/api/shares/${encodeURIComponent(token)}/open`, { passcode: $("passcode").value.trim() }); }
     catch (e) {

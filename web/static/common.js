@@ -125,6 +125,11 @@ const I18N = (() => {
   return self;
 })();
 
+// Every form here is sent by its page's script. One sent before that script is ready (a fast tap
+// while the catalogue loads) must not fall back to the browser's own submit: that reloads the page
+// with the fields, a passcode among them, in the address, and what was typed is gone.
+document.addEventListener("submit", (ev) => { if (!ev.target.hasAttribute("action")) ev.preventDefault(); }, true);
+
 // Message-id markers the extractor looks for: tr() is plain text, bi() a label node, both in the chosen language.
 const tr = (msgid, params) => I18N.one(msgid, params);
 const bi = (msgid, params) => I18N.label(msgid, params);
