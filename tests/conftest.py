@@ -8,7 +8,9 @@ Kinds, by where a test lives (so a new test cannot go without one; `-m unit` is 
 tests/e2e/test_ui_* are `ui`, the rest of tests/e2e `e2e`, tests/load `load`, tests/fuzz `fuzz`
 (a minute of generated requests), everything else `unit`. A test that uses a database fixture is
 also `database`: only those need the PostgreSQL pass, which `./prearrival test` runs with
---database-tests-only.
+--database-tests-only. That pass leaves out the `ui` tests: a browser reaches the database only
+through the servers' routes, which the `unit`, `e2e` and `fuzz` tests already take on PostgreSQL
+(--database-tests-only --with-ui runs them too).
 
 The browser is Debian's Chromium (/usr/bin/chromium, installed by ./prearrival) driven by
 Playwright: `playwright install` downloads browsers, which this project's machines cannot.
@@ -41,7 +43,10 @@ def pytest_addoption(parser):
                      help="where the UI tests save their screenshots (default .screenshots/, ignored by git); "
                           "docs/screenshots renews the documentation's")
     parser.addoption("--database-tests-only", action="store_true",
-                     help="run only the tests that use a database (the PostgreSQL pass of ./prearrival test)")
+                     help="run only the tests that use a database, not in a browser (the PostgreSQL pass of "
+                          "./prearrival test)")
+    parser.addoption("--with-ui", action="store_true",
+                     help="with --database-tests-only: the browser tests as well")
 
 
 def pytest_configure(config):
@@ -85,8 +90,12 @@ def pytest_collection_modifyitems(config, items):
             # starts once; unit tests go to whichever worker is free.
             item.add_marker(pytest.mark.xdist_group(_under_tests(item.path)))
     if config.getoption("database_tests_only"):
-        config.hook.pytest_deselected(items=[item for item in items if not item.get_closest_marker("database")])
-        items[:] = [item for item in items if item.get_closest_marker("database")]
+        with_ui = config.getoption("with_ui")
+        wanted = [item for item in items if item.get_closest_marker("database")
+                  and (with_ui or not item.get_closest_marker("ui"))]
+        kept = set(map(id, wanted))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
+        items[:] = wanted
     if os.environ.get("PYTEST_XDIST_WORKER"):
         items.sort(key=_longest_first(items))
 
