@@ -13,9 +13,8 @@ backoff, until it succeeds or the hub refuses the grant. A reconnect recovers th
 says this hospital holds and has no patient for, so a fault at the moment of acceptance never
 loses an accepted patient.
 
-Each held patient's latest vitals are kept in memory, so every vitals update, and every value
-going stale, pushes the acuity assessed again by the one rule (shared/acuity.py) without reading
-the store on the live path.
+Every vitals update, and every value going stale, pushes the patient's acuity assessed again
+(`acuity_watch`), without reading the store on the live path.
 
 The link's own state (up, or down since when) goes to every dashboard as it changes, and each
 dashboard asks for it as it connects: while it is down nothing new can arrive, and a screen that
@@ -32,11 +31,11 @@ import requests
 import socketio
 
 from hospital_app import inquiry_store, store
+from hospital_app.acuity_watch import AcuityWatch
 from hospital_app.hub_events import (FROM_HUB, Answered, Grant, GrantEnds, GrantRevoked, HubEvent, Inquiry,
                                      InquiryWithdrawn, Pending, Update, parse)
 from hospital_app.lanes import Lanes
 from hospital_app.realtime import Dashboard
-from shared.acuity import LatestVitals, assess
 from shared.clock import utcnow
 from shared.errors import N_, Refused
 from shared.storage import Database
@@ -106,11 +105,7 @@ class Gateway:
             "report_access": self.send_access_reports,
             "reassess": self.reassess,
         }
-        # Each held patient's latest vitals, touched only in the patient's lane; and when each
-        # assessment next changes by time alone, for the housekeeping loop.
-        self._latest: dict[str, LatestVitals] = {}
-        self._changes_at: dict[str, datetime] = {}
-        self._changes_lock = threading.Lock()
+        self.acuity = AcuityWatch(db, dashboard)
         self._delivered: dict[str, int] = {}  # cumulative 'delivered' acks waiting for a quiet moment
         self._delivered_lock = threading.Lock()
         self._fetching: set[str] = set()  # records queued to be fetched again, each once
@@ -336,11 +331,11 @@ class Gateway:
         body = resp.json()
         if fresh:
             store.save_patient(self.db, grant, body)
-            self._latest[incident_id] = LatestVitals()  # the updates below are all there is
+            self.acuity.new_patient(incident_id)
             self.dashboard.patient(store.patient_view(self.db, incident_id))
         vitals = [self._apply(update) for update in body["updates"]]
-        if any(vitals) or incident_id not in self._latest:  # one assessment for the whole batch
-            self._push_acuity(incident_id)
+        if any(vitals) or not self.acuity.holds(incident_id):  # one assessment for the whole batch
+            self.acuity.push(incident_id)
         self._ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
 
     def update_received(self, update: Update) -> None:
@@ -353,8 +348,8 @@ class Gateway:
             self._redeem(update.incident_id, store.grant_of(self.db, update.incident_id), after=last, fresh=False)
         elif outcome == "stored":
             self.dashboard.update(data)
-            if self._add_vitals(data):
-                self._push_acuity(update.incident_id)
+            if self.acuity.add_vitals(data):
+                self.acuity.push(update.incident_id)
             self._ack(update.incident_id, "delivered", update.seq)
 
     def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
@@ -392,58 +387,17 @@ class Gateway:
         """Store and show one update of a batch; True when it brought vitals."""
         if store.save_update(self.db, update) == "stored":
             self.dashboard.update(update)
-            return self._add_vitals(update)
+            return self.acuity.add_vitals(update)
         return False
 
-    # ---- acuity: from every measure's latest value, assessed again as vitals come and go stale ----
-    def _latest_of(self, incident_id: str) -> LatestVitals | None:
-        """The patient's latest vitals held here; read from the store on first need (after a
-        restart), never on every update. None: no such patient."""
-        latest = self._latest.get(incident_id)
-        if latest is None:
-            latest = store.latest_vitals(self.db, incident_id)
-            if latest is not None:
-                self._latest[incident_id] = latest
-        return latest
-
-    def _add_vitals(self, update: dict) -> bool:
-        """Add a stored update's vitals to the patient's latest; True when it carried vitals.
-        (Read from the store just now, the latest holds it already: adding it again is a no-op.)"""
-        if update["kind"] != "vitals":
-            return False
-        latest = self._latest_of(update["incident_id"])
-        return latest is not None and store.add_vitals(latest, update)
-
-    def _push_acuity(self, incident_id: str) -> None:
-        """Assess now and push it to clinical dashboards; note when time alone will change it."""
-        latest = self._latest_of(incident_id)
-        if latest is None:
-            return
-        acuity = assess(latest, datetime.now(timezone.utc))
-        with self._changes_lock:
-            if acuity.changes_at is None:
-                self._changes_at.pop(incident_id, None)
-            else:
-                self._changes_at[incident_id] = acuity.changes_at
-        self.dashboard.acuity(incident_id, acuity.model_dump(mode="json"))
-
+    # ---- acuity: assessed again as vitals come and as they go stale (acuity_watch.py) ----
     def _reassess_due(self) -> None:
         """A value went stale since the last assessment: push a new one (pushed, never polled)."""
-        now = datetime.now(timezone.utc)
-        with self._changes_lock:
-            due = [i for i, at in self._changes_at.items() if at < now]
-            for incident_id in due:
-                del self._changes_at[incident_id]
-        for incident_id in due:
+        for incident_id in self.acuity.due():
             self.events.put(("reassess", Reassess(incident_id)))
 
     def reassess(self, due: Reassess) -> None:
-        self._push_acuity(due.incident_id)
-
-    def _drop_acuity(self, incident_id: str) -> None:
-        self._latest.pop(incident_id, None)
-        with self._changes_lock:
-            self._changes_at.pop(incident_id, None)
+        self.acuity.push(due.incident_id)
 
     def grant_revoked(self, revoked: GrantRevoked) -> None:
         self._forget(revoked.incident_id, revoked.reason)
@@ -456,7 +410,7 @@ class Gateway:
     def _forget(self, incident_id: str, reason: str) -> None:
         store.drop_grant(self.db, incident_id)  # a record still awaited will not come now
         if store.purge_patient(self.db, incident_id):
-            self._drop_acuity(incident_id)
+            self.acuity.drop(incident_id)
             self.dashboard.patient_removed(incident_id, reason)
 
     def resync(self, _=None) -> None:
@@ -506,7 +460,7 @@ class Gateway:
 
     def _purge_expired(self) -> None:
         for incident_id, why in store.purge_ended(self.db):
-            self._drop_acuity(incident_id)
+            self.acuity.drop(incident_id)
             self.dashboard.patient_removed(incident_id, why)
 
 
