@@ -2,19 +2,16 @@
 
 The triggers of migration 0002 refuse plain UPDATE / DELETE (and TRUNCATE); whoever owns the
 database can switch them off, so each tamper test does exactly that, edits the table, and then
-runs the real `python -m ems_app verify-audit` in a subprocess, as an operator or a cron job
-would, against the same instance (key) and database. Also: many writers leave one chain, and the
+runs `python -m ems_app verify-audit` against the same instance (key) and database: as a real
+subprocess, as an operator or a cron job would, for the untouched trail, and through the same
+`main()` in this process for the tamper checks (tests/commands.py). Also: many writers leave one chain, and the
 FHIR export parses as R4 AuditEvents and never carries a card id."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, exc, func, insert, select, text, update
@@ -23,22 +20,18 @@ from ems_app.models import AuditEntry
 from ems_app.services import audit
 from ems_app.services.audit_export import verify_export
 from shared.audit import entry_hash
+from tests import commands
 from tests.ems_app.conftest import accept, open_identified
 
-ROOT = Path(__file__).resolve().parents[2]
 TABLE = AuditEntry.__table__
 EXCEPTION = {"kind": "emergency_exception", "reason_code": "unconscious", "reason_text": "JCS 300, no family"}
 
 
-def cli(hub_app, *args: str) -> subprocess.CompletedProcess:
+def cli(hub_app, *args: str, subprocess_: bool = False):
     """`python -m ems_app ...` on the test hub's instance directory and database."""
-    env = {**os.environ, "EMS_INSTANCE": str(hub_app.config["INSTANCE"]),
-           "DATABASE_URL": hub_app.config["DATABASE_URL"]}
-    env.pop("DATABASE_SCHEMA", None)
-    if hub_app.config["DATABASE_SCHEMA"]:
-        env["DATABASE_SCHEMA"] = hub_app.config["DATABASE_SCHEMA"]
-    return subprocess.run([sys.executable, "-m", "ems_app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {"EMS_INSTANCE": str(hub_app.config["INSTANCE"]), "DATABASE_URL": hub_app.config["DATABASE_URL"],
+           "DATABASE_SCHEMA": hub_app.config["DATABASE_SCHEMA"] or None}
+    return commands.run("ems_app", env, *args, subprocess_=subprocess_)
 
 
 @contextmanager
@@ -89,7 +82,7 @@ def assert_broken_at(hub_app, entry_id: int):
 
 
 def test_an_untouched_trail_verifies(hub_app, trail):
-    result = cli(hub_app, "verify-audit")
+    result = cli(hub_app, "verify-audit", subprocess_=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"audit trail intact: {len(entries(hub_app.extensions['hub']))} entries"
 

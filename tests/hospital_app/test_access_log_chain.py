@@ -2,17 +2,15 @@
 
 The triggers of migration 0008_access_log_chain refuse UPDATE / DELETE (and TRUNCATE), but let
 the gateway's delivery mark go from not reported to reported; whoever owns the database can
-switch the triggers off, so each tamper test does that, edits the table, and then runs the real
-`python -m hospital_app audit verify` in a subprocess against the same instance and database."""
+switch the triggers off, so each tamper test does that, edits the table, and then runs
+`python -m hospital_app audit verify` against the same instance and database: as a real subprocess
+for the dashboard's looks, through the same `main()` in this process for the tamper checks
+(tests/commands.py)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, exc, insert, select, text, update
@@ -21,20 +19,16 @@ from hospital_app import access_log, store
 from hospital_app.models import AccessLog
 from shared.audit import entry_hash
 from shared.clock import utcnow
+from tests import commands
 
-ROOT = Path(__file__).resolve().parents[2]
 TABLE = AccessLog.__table__
 
 
-def cli(app, *args: str) -> subprocess.CompletedProcess:
+def cli(app, *args: str, subprocess_: bool = False):
     """`python -m hospital_app ...` on the test app's instance directory and database."""
-    env = {**os.environ, "HOSPITAL_INSTANCE": str(app.config["INSTANCE"]), "DATABASE_URL": app.config["DATABASE_URL"]}
-    env.pop("DATABASE_SCHEMA", None)
-    env.pop("HOSPITAL_AUDIT_KEY", None)
-    if app.config["DATABASE_SCHEMA"]:
-        env["DATABASE_SCHEMA"] = app.config["DATABASE_SCHEMA"]
-    return subprocess.run([sys.executable, "-m", "hospital_app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {"HOSPITAL_INSTANCE": str(app.config["INSTANCE"]), "DATABASE_URL": app.config["DATABASE_URL"],
+           "DATABASE_SCHEMA": app.config["DATABASE_SCHEMA"] or None, "HOSPITAL_AUDIT_KEY": None}
+    return commands.run("hospital_app", env, *args, subprocess_=subprocess_)
 
 
 @contextmanager
@@ -86,7 +80,7 @@ def test_looks_through_the_dashboard_are_chained_and_verify(er_app):
     assert looks == [("doc", "view"), ("clerk", "full_history_refused")]
     assert all(e.hash for e in logged)
     assert all(e.previous_hash == before.hash for before, e in zip(logged, logged[1:]))
-    result = cli(er_app, "audit", "verify")
+    result = cli(er_app, "audit", "verify", subprocess_=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"access log intact: {len(logged)} entries"
 
