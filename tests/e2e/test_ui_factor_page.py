@@ -22,7 +22,7 @@ from tests.e2e.test_ui_flow import SCREENSHOTS, TARGETS_TOO_SMALL
 from tests.e2e.test_ui_second_factor import keep_recovery_codes, local, password_step, virtual_authenticator
 
 pytestmark = pytest.mark.timeout(300)
-FRESH_S = 30  # SECOND_FACTOR_FRESH_S: a change this long after the sign-in asks for a factor again
+FRESH_S = 20  # SECOND_FACTOR_FRESH_S: a change this long after the sign-in asks for a factor again
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from tests.e2e.conftest import PASSWORD, open_with_record, sign_in as http_sign_
 from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, patient_on
 
 pytestmark = pytest.mark.timeout(300)
-HANDOVER_WINDOW_S = 40  # the short system's record is kept this long after handover
+HANDOVER_WINDOW_S = 25  # the short system's record is kept this long after handover
 
 
 def handed_over(system, doctor: Page, crew_user: str, card: str, complaint: str):
