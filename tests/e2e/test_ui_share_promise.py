@@ -73,3 +73,24 @@ def test_wrong_passcodes_are_limited_and_lock_the_link(system, new_page):
     page.reload()  # locked for good, the right passcode included
     expect(page.get_by_test_id("share-gone")).to_have_attribute("data-state", "locked")
     assert_clean(page)
+
+
+def test_a_passcode_sent_before_the_page_has_its_words_is_neither_lost_nor_put_in_the_address(system, new_page):
+    crew_http = http_sign_in(system.hub.url, "kyukyu1")
+    iid = open_with_record(crew_http, "SIM-000147", "腹痛 / abdominal pain")
+    share = crew_http.post(f"{crew_http.base}/api/incidents/{iid}/shares",
+                           json={"recipient": "さくら医院", "max_uses": None}).json()
+    page = new_page()
+    held = []  # the catalogue's request, held back: a slow network at the recipient's end
+    page.route("**/i18n/messages.json", lambda route: held.append(route))
+    page.goto(share["url"], wait_until="domcontentloaded")
+    page.locator("#passcode").fill(share["passcode"])
+    page.locator("#passcode-form button[type=submit]").click()
+    assert "passcode" not in page.url
+    expect(page.get_by_test_id("share-summary")).to_be_hidden()  # it waits for its words
+    for route in held:
+        route.continue_()
+    expect(page.get_by_test_id("share-summary")).to_be_visible()
+    expect(page.get_by_test_id("critical")).to_be_visible()
+    assert "passcode" not in page.url
+    assert_clean(page)
