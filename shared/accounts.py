@@ -1,5 +1,6 @@
 """Password hashing, the password rule (NIST SP 800-63B: length, not composition) and the
-accounts an operator or an administrator keeps: add, disable, enable, reset, revoke. Every
+accounts an operator or an administrator keeps: add, disable, enable, reset, revoke; and the
+user's own password change (its current password checked and throttled in web/password.py). Every
 change is audited in the app's trail, and one that takes access away ends the user's sessions
 at once (shared/sessions.py)."""
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from shared.clock import utcnow
-from shared.errors import N_, FieldProblem, Refused
+from shared.errors import N_, FieldProblem, Refused, english
 
 _N, _R, _P = 2**14, 8, 1
 MIN_LENGTH = 12
+MAX_LENGTH = 128
+_SPACES = re.compile(r" {2,}")
 _COMMON = {"password1234", "123456789012", "qwertyuiopas", "prearrival123"}
 
 
@@ -37,28 +40,40 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None."""
-    if len(password) < MIN_LENGTH:
-        return f"password must be at least {MIN_LENGTH} characters"
+def password_length(password: str) -> int:
+    """The length the rule counts: runs of spaces count as one (ASVS 2.1.1), so twelve spaces are
+    not twelve characters, while a passphrase's single spaces count in full."""
+    return len(_SPACES.sub(" ", password))
+
+
+def _weakness(password: str) -> tuple[str, dict] | None:
+    """The one password rule (NIST SP 800-63B, ASVS 2.1.1/2.1.2): why it is refused (a msgid and
+    its params), or None. At most MAX_LENGTH: a longer one costs scrypt's time and helps nobody."""
+    if password_length(password) < MIN_LENGTH:
+        return N_("password must be at least %(n)s characters"), {"n": MIN_LENGTH}
+    if len(password) > MAX_LENGTH:
+        return N_("password must be at most %(n)s characters"), {"n": MAX_LENGTH}
     if password.lower() in _COMMON:
-        return "password is too common"
+        return N_("password is too common"), {}
     return None
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, in English (the demo's seeding), or None."""
+    weak = _weakness(password)
+    return english(*weak) if weak else None
 
 
 # A hash of a random password, checked when the user does not exist (see the sign-in routes).
 DUMMY_HASH = hash_password(os.urandom(16).hex())
 
 
-def refuse_weak(password: str) -> None:
-    """The password rule as a refusal naming the field, in the catalogue's words."""
-    if len(password) < MIN_LENGTH:
-        raise Refused(400, N_("password must be at least %(n)s characters"), "weak_password", n=MIN_LENGTH,
-                      fields=[FieldProblem("password", N_("password must be at least %(n)s characters"),
-                                           {"n": MIN_LENGTH})])
-    if password.lower() in _COMMON:
-        raise Refused(400, N_("password is too common"), "weak_password",
-                      fields=[FieldProblem("password", N_("password is too common"))])
+def refuse_weak(password: str, field: str = "password") -> None:
+    """The password rule as a refusal naming the field (`field`), in the catalogue's words."""
+    weak = _weakness(password)
+    if weak:
+        message, params = weak
+        raise Refused(400, message, "weak_password", fields=[FieldProblem(field, message, params)], **params)
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,21 @@ class Accounts:
         user = self._change(username, actor, "account.password_reset",
                             lambda u: setattr(u, "password_hash", hash_password(password)))
         return self.end_sessions(user, "password_changed", actor)
+
+    def change_password(self, username: str, current: str, new: str) -> None:
+        """The user's own change, once `current` was found right (web/password.py): the rule, and
+        not the current one again. Audited by the user; the caller ends their other sessions."""
+        refuse_weak(new, "new_password")
+        if new == current:
+            raise Refused(400, N_("the new password must differ from the current one"), "same_password",
+                          fields=[FieldProblem("new_password", N_("the new password must differ from the current one"))])
+        hashed = hash_password(new)
+        with self.db.transaction() as s:
+            user = s.scalars(select(self.model).where(self.model.username == username)).first()
+            if user is None:
+                raise Refused(404, N_("no such account"), "not_found")
+            user.password_hash = hashed
+            self.audit(s, f"user:{username}", "account.password_change", username, {"actor_role": user.role})
 
     def reset_factors(self, username: str, actor: str) -> int:
         """Remove the user's second factors (they enrol again at their next sign-in); sessions end."""

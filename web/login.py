@@ -114,10 +114,7 @@ def check_sign_in(username: str, password: str, find_user):
     """The user `find_user(username)` whose password this is; 401 if it is not (or the account is
     disabled: the same answer, so the answer tells a guesser nothing), 429 while throttled."""
     address = request.remote_addr or ""
-    throttled = throttle()
-    account = f"account-at:{address} {username}" if throttled.usual(username, address) else f"account:{username}"
-    attempt = throttled.take({account: ACCOUNT, f"address:{address}": ADDRESS},
-                             N_("too many failed attempts; try again in %(minutes)s min"))
+    attempt, account = password_attempt(username)
     user = find_user(username)
     # An unknown user costs the same scrypt as a wrong password: timing tells nothing.
     right = check_password(user.password_hash if user else DUMMY_HASH, password) and user is not None
@@ -126,8 +123,21 @@ def check_sign_in(username: str, password: str, find_user):
                user.role if user else "", {"address": address})
         raise Refused(401, "wrong username or password", "bad_credentials")
     attempt.release(clear=(account,))
-    throttled.remember(username, address)
+    throttle().remember(username, address)
     return user
+
+
+def password_attempt(username: str) -> tuple[Attempt, str]:
+    """One password tried for `username` from this request's address, counted as sign-in counts
+    it (429 while throttled): the Attempt (a failure unless released), and the account's key,
+    whose failures a right password clears. Also for a signed-in user's password change: a
+    stolen session must not be a way round the sign-in's throttle (web/password.py)."""
+    address = request.remote_addr or ""
+    throttled = throttle()
+    account = f"account-at:{address} {username}" if throttled.usual(username, address) else f"account:{username}"
+    attempt = throttled.take({account: ACCOUNT, f"address:{address}": ADDRESS},
+                             N_("too many failed attempts; try again in %(minutes)s min"))
+    return attempt, account
 
 
 def start_session(user) -> str:

@@ -8,7 +8,7 @@ from shared.openapi import api
 from shared.schemas.incident import LoginIn
 from sqlalchemy import select
 from shared.accounts import Accounts
-from web import i18n, login
+from web import i18n, login, password
 from web.http import body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
@@ -73,6 +73,14 @@ def sign_out():
 @login.requires(load_user=load_user, admin=True)
 def me():
     return jsonify(me_payload(g.user))
+
+
+@bp.post("/password")
+@api("Change your own password: the current one and the new one; your other sessions end",
+     body=password.PasswordChange, tag="auth", errors=[400, 401, 429])
+@login.requires(load_user=load_user, admin=True)
+def change_password():
+    return password.change()
 
 
 @bp.post("/language")

@@ -9,7 +9,7 @@ from shared.schemas.incident import LoginIn
 from hospital_app import access_log
 from hospital_app.staff import ROLES  # who may have an account here
 from shared.accounts import Accounts
-from web import i18n, login
+from web import i18n, login, password
 from web.http import body
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
@@ -35,7 +35,9 @@ def init_app(app) -> None:
                               action=action, reported=True)
 
     def audit_account(s, actor: str, action: str, username: str, detail: dict) -> None:
-        access_log.append(s, key, staff=actor[:64], role=login.ADMIN, incident_id=f"user:{username}"[:32],
+        # An administrator's or the operator's change (role admin), or a person's own (actor_role: theirs).
+        access_log.append(s, key, staff=actor[:64], role=detail.get("actor_role", login.ADMIN)[:16],
+                          incident_id=f"user:{username}"[:32],
                           action=action, reported=True)
 
     login.init_app(app, database, load_staff, audit_sign_in)
@@ -71,6 +73,14 @@ def sign_out():
 @login.requires(load_user=load_staff, admin=True)
 def me():
     return jsonify(me_payload(g.user))
+
+
+@bp.post("/password")
+@api("Change your own password: the current one and the new one; your other sessions end",
+     body=password.PasswordChange, tag="auth", errors=[400, 401, 429])
+@login.requires(load_user=load_staff, admin=True)
+def change_password():
+    return password.change()
 
 
 @bp.post("/language")

@@ -34,7 +34,7 @@ const I18N = (() => {
   // input goes back to the same patient or nowhere. Input of no scope goes back at load.
   const KEPT = "prearrival.unsent-input";
   const KEPT_FOR_MS = 60000;
-  const KEEPABLE = "input:not([type=password]):not([type=hidden]):not([type=file]):not([type=submit]):not([type=button]), textarea, select";
+  const KEEPABLE = "input:not([type=password]):not([data-password]):not([type=hidden]):not([type=file]):not([type=submit]):not([type=button]), textarea, select";
   let held = null;  // what was kept for a scope, until the page asks for it
   function keyOf(e) {
     if (e.id) return `id:${e.id}`;
@@ -129,6 +129,32 @@ const I18N = (() => {
 // while the catalogue loads) must not fall back to the browser's own submit: that reloads the page
 // with the fields, a passcode among them, in the address, and what was typed is gone.
 document.addEventListener("submit", (ev) => { if (!ev.target.hasAttribute("action")) ev.preventDefault(); }, true);
+
+// Every password field has a button beside it that shows what was typed (ASVS 2.1.12): twelve
+// characters and more, on a tablet's glass keyboard, in gloves. The field stays out of the input kept
+// across a language switch while shown (`data-password`), and is masked again when its form is sent.
+function addPasswordToggle(input) {
+  if (input.dataset.password) return;
+  input.dataset.password = "shown-by-toggle";
+  const toggle = el("button", { cls: "password-toggle", testid: "password-toggle",
+    attrs: { type: "button", "aria-pressed": "false" } });
+  if (input.id) toggle.setAttribute("aria-controls", input.id);
+  const show = (on) => {
+    input.type = on ? "text" : "password";
+    toggle.setAttribute("aria-pressed", String(on));
+    toggle.textContent = on ? tr("Hide") : tr("Show");
+  };
+  toggle.addEventListener("click", () => { show(input.type === "password"); input.focus(); });
+  if (input.form) input.form.addEventListener("submit", () => show(false));
+  const field = el("span", { cls: "password-field" });
+  input.replaceWith(field);
+  field.append(input, toggle);
+  show(false);
+  I18N.ready.then(() => show(input.type === "text"));  // the label in the catalogue's words once it is here
+}
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("input[type=password]")) addPasswordToggle(input);
+});
 
 // Message-id markers the extractor looks for: tr() is plain text, bi() a label node, both in the chosen language.
 const tr = (msgid, params) => I18N.one(msgid, params);

@@ -2,7 +2,8 @@
 // adding a passkey or an authenticator app, replacing or removing one, new recovery codes. When
 // the sign-in is more than a few minutes old the API answers `reauthenticate`: the page asks for
 // a factor again (the password only while there is none) and then does what was asked. After a
-// change it says that the person's other sessions were signed out, and how many.
+// change it says that the person's other sessions were signed out, and how many. The same goes
+// for a change of one's own password, in its own section.
 "use strict";
 
 const KINDS = { passkey: () => tr("Passkey"), totp: () => tr("Authenticator app") };
@@ -152,6 +153,22 @@ async function confirmTotp(ev) {
   } catch (e) { Problems.show(e); $("totp-new-code").select(); }
 }
 
+// One's own password (web/password.py): the two new ones must match before anything is sent; the
+// answer's field errors go beside their fields, and success says how many other sessions ended.
+async function changePassword() {
+  Problems.clear();
+  const fresh = $("new-password").value;
+  if (fresh !== $("new-password-again").value) {
+    Problems.show(fieldProblem("new_password_again", tr("The two new passwords are not the same.")));
+    return;
+  }
+  try {
+    const answer = await api("POST", "/api/auth/password", { current_password: $("current-password").value, new_password: fresh });
+    $("password-form").reset();
+    saidDone(answer, tr("Your password was changed."));
+  } catch (e) { Problems.show(e); }
+}
+
 async function start() {
   try {
     await load();
@@ -160,6 +177,7 @@ async function start() {
     say(e.message); return;
   }
   $("factors-view").hidden = false;
+  $("password-view").hidden = state.stage !== "complete";  // the second factor first, if one is due
   $("sign-out").hidden = false;
   try { $("who").textContent = (await api("GET", "/api/auth/me")).display_name || ""; } catch (e) { /* shown without a name */ }
 }
@@ -175,6 +193,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("totp-cancel").addEventListener("click", () => { $("totp-enrol").hidden = true; say(""); });
   $("new-recovery").addEventListener("click", () => change(
     () => api("POST", "/api/factors/recovery-codes"), tr("New recovery codes: the old ones no longer work.")));
+  const sendPassword = submission($("change-password"), changePassword);
+  $("password-form").addEventListener("submit", (ev) => { ev.preventDefault(); sendPassword(); });
   $("codes-kept").addEventListener("click", () => {
     $("codes").hidden = true; $("codes-list").replaceChildren(); $("new-recovery").hidden = false;
   });
