@@ -62,6 +62,9 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_NAME": "ems_session",
         "PERMANENT_SESSION_LIFETIME": 24 * 3600,  # the cookie's; each session ends by its role's limits
         "SESSION_LIMITS": parse_limits(env.get("SESSION_LIMITS"), SESSION_LIMITS),
+        # A password someone else set (admin page, `users add|reset-password`) signs in only to choose
+        # one's own, and not at all after this many hours (shared/accounts.py).
+        "TEMPORARY_PASSWORD_HOURS": float(env.get("TEMPORARY_PASSWORD_HOURS", 24)),
         # Second factors (shared/factors.py, docs/security.md): physicians, privacy officers, analysts
         # and administrators always; the other staff of the organisations listed here too (fire:<hq>,
         # hospital:<id>). SECOND_FACTOR=off asks nobody: development and the automated tests only.

@@ -45,6 +45,9 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_NAME": "er_session",
         "PERMANENT_SESSION_LIFETIME": 7 * 24 * 3600,  # the cookie's; each session ends by its role's limits
         "SESSION_LIMITS": parse_limits(env.get("SESSION_LIMITS"), SESSION_LIMITS),
+        # A password someone else set (admin page, `users add|reset-password`) signs in only to choose
+        # one's own, and not at all after this many hours (shared/accounts.py).
+        "TEMPORARY_PASSWORD_HOURS": float(env.get("TEMPORARY_PASSWORD_HOURS", 24)),
         # Second factors (shared/factors.py, docs/security.md): physicians and administrators always;
         # every other staff member too with SECOND_FACTOR_ALL_STAFF=1 (this hospital's policy).
         # SECOND_FACTOR=off asks nobody: development and the automated tests only.

@@ -22,6 +22,9 @@ class Staff(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     language: Mapped[str | None] = mapped_column(String(8))  # ja | en, applied at sign-in; None: never chose
     disabled_at: Mapped[datetime | None]  # set by an administrator: no sign-in, its sessions ended
+    # When someone else (an administrator, the operator) set the password: it is temporary until the
+    # person chooses their own (shared/accounts.py). None: the password is their own.
+    temporary_password_at: Mapped[datetime | None]
 
 
 class Inquiry(Base):

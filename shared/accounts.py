@@ -2,7 +2,13 @@
 accounts an operator or an administrator keeps: add, disable, enable, reset, revoke; and the
 user's own password change (its current password checked and throttled in web/password.py). Every
 change is audited in the app's trail, and one that takes access away ends the user's sessions
-at once (shared/sessions.py)."""
+at once (shared/sessions.py).
+
+A password someone else set (an administrator, the operator) is temporary (ASVS 2.3.1): whoever
+set it knows it, so it must not stay the person's password, or the trail's name on a look at a
+patient proves nothing. The account carries when it was set (`temporary_password_at`); it signs in
+only to choose the person's own password (web/login.py, the "change" stage), and not at all once
+TEMPORARY_PASSWORD_HOURS have passed. The person's own change clears it."""
 from __future__ import annotations
 
 import hashlib
@@ -10,9 +16,11 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from shared import clock
 from shared.clock import utcnow
 from shared.errors import N_, FieldProblem, Refused, english
 
@@ -20,6 +28,8 @@ _N, _R, _P = 2**14, 8, 1
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 _SPACES = re.compile(r" {2,}")
+TEMPORARY_PASSWORD_HOURS = 24  # the default; each app's config.py reads the setting
+LIVE, EXPIRED = "live", "expired"
 _COMMON = {"password1234", "123456789012", "qwertyuiopas", "prearrival123"}
 
 
@@ -64,6 +74,15 @@ def password_problem(password: str) -> str | None:
     return english(*weak) if weak else None
 
 
+def temporary_password(user, hours: float) -> str | None:
+    """Whether the user's password was set by someone else: None (their own), LIVE (it signs in
+    only to choose their own) or EXPIRED (`hours` after it was set: it signs in no more)."""
+    set_at = getattr(user, "temporary_password_at", None)
+    if set_at is None:
+        return None
+    return EXPIRED if clock.utcnow() - set_at >= timedelta(hours=hours) else LIVE
+
+
 # A hash of a random password, checked when the user does not exist (see the sign-in routes).
 DUMMY_HASH = hash_password(os.urandom(16).hex())
 
@@ -103,7 +122,10 @@ class Accounts:
             users = s.scalars(select(self.model).order_by(self.model.username)).all()
         return [self._shown(u) for u in users]
 
-    def add(self, username: str, display_name: str, role: str, password: str, actor: str, **extra) -> Account:
+    def add(self, username: str, display_name: str, role: str, password: str, actor: str,
+            temporary: bool = True, **extra) -> Account:
+        """A new account. Its password is temporary unless `temporary` is False (the operator's
+        rare --permanent, for a service account): the person chooses their own at first sign-in."""
         username, display_name = username.strip(), display_name.strip()
         if not _USERNAME.fullmatch(username):
             raise Refused(400, N_("a username is 1 to 64 letters, digits, '.', '_' or '-'"), "invalid",
@@ -117,9 +139,10 @@ class Accounts:
             if s.scalars(select(self.model).where(self.model.username == username)).first() is not None:
                 raise Refused(409, N_("that username is taken"), "conflict")
             user = self.model(username=username, display_name=display_name, role=role,
-                              password_hash=hash_password(password), **extra)
+                              password_hash=hash_password(password),
+                              temporary_password_at=utcnow() if temporary else None, **extra)
             s.add(user)
-            self.audit(s, actor, "account.add", username, {"role": role})
+            self.audit(s, actor, "account.add", username, {"role": role, "temporary": temporary})
         return self._shown(user)
 
     def disable(self, username: str, actor: str) -> int:
@@ -130,11 +153,15 @@ class Accounts:
     def enable(self, username: str, actor: str) -> Account:
         return self._shown(self._change(username, actor, "account.enable", lambda u: setattr(u, "disabled_at", None)))
 
-    def reset_password(self, username: str, password: str, actor: str) -> int:
-        """A new password (the rule applies); every session ends. The number of sessions ended."""
+    def reset_password(self, username: str, password: str, actor: str, temporary: bool = True) -> int:
+        """A new password (the rule applies), temporary unless `temporary` is False (as `add`);
+        every session ends. The number of sessions ended."""
         refuse_weak(password)
-        user = self._change(username, actor, "account.password_reset",
-                            lambda u: setattr(u, "password_hash", hash_password(password)))
+        hashed, set_at = hash_password(password), utcnow() if temporary else None
+
+        def reset(user) -> None:
+            user.password_hash, user.temporary_password_at = hashed, set_at
+        user = self._change(username, actor, "account.password_reset", reset, {"temporary": temporary})
         return self.end_sessions(user, "password_changed", actor)
 
     def change_password(self, username: str, current: str, new: str) -> None:
@@ -149,7 +176,7 @@ class Accounts:
             user = s.scalars(select(self.model).where(self.model.username == username)).first()
             if user is None:
                 raise Refused(404, N_("no such account"), "not_found")
-            user.password_hash = hashed
+            user.password_hash, user.temporary_password_at = hashed, None  # their own now
             self.audit(s, f"user:{username}", "account.password_change", username, {"actor_role": user.role})
 
     def reset_factors(self, username: str, actor: str) -> int:
@@ -170,13 +197,13 @@ class Accounts:
             raise Refused(404, N_("no such account"), "not_found")
         return user
 
-    def _change(self, username: str, actor: str, action: str, change):
+    def _change(self, username: str, actor: str, action: str, change, detail: dict | None = None):
         with self.db.transaction() as s:
             user = s.scalars(select(self.model).where(self.model.username == username)).first()
             if user is None:
                 raise Refused(404, N_("no such account"), "not_found")
             change(user)
-            self.audit(s, actor, action, username, {})
+            self.audit(s, actor, action, username, detail or {})
         return user
 
     def _role(self, role: str) -> None:

@@ -7,8 +7,10 @@ ends on sign-out, an administrator's revoke, a password or factor change, a disa
 its role's timeouts: idle (no request for a while: a physician's tablet left on a counter) and
 absolute (a shift). Ended sessions stay on record with the reason, for review.
 
-A session has a stage: "password" after the first factor only, "complete" once any second
-factor required is done. Only complete sessions reach the application (web/login.py)."""
+A session has a stage: "password" after the first factor only, "change" when the password shown
+was a temporary one someone else set (shared/accounts.py: it reaches only the person's own
+password change), "complete" once any second factor required is done and the password is the
+person's own. Only complete sessions reach the application (web/login.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +23,8 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, selec
 from shared import clock
 from shared.storage import Database
 
-PASSWORD, COMPLETE = "password", "complete"
-STAGES = (PASSWORD, COMPLETE)
+PASSWORD, CHANGE, COMPLETE = "password", "change", "complete"
+STAGES = (PASSWORD, CHANGE, COMPLETE)
 
 # Why a session ended (end_reason), as the audit trail and the session table say it.
 SIGNED_OUT, REVOKED, IDLE, ABSOLUTE = "signed_out", "revoked", "idle_timeout", "absolute_timeout"
@@ -103,11 +105,14 @@ def start(db: Database, user_id: int, role: str, stage: str = COMPLETE, limits: 
     return session_id
 
 
-def complete(db: Database, key: str) -> bool:
-    """The second factor is done: the session reaches the application. False if it has ended."""
+def complete(db: Database, key: str, stage: str = COMPLETE) -> bool:
+    """A step is done: the session moves on to `stage` (COMPLETE reaches the application; CHANGE,
+    after the second factor, still owes the person's own password). False if it has ended."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}")
     with db.transaction() as s:
         done = s.execute(update(sessions).where(sessions.c.id == key, sessions.c.ended_at.is_(None))
-                         .values(stage=COMPLETE, last_seen_at=clock.utcnow()))
+                         .values(stage=stage, last_seen_at=clock.utcnow()))
     return done.rowcount == 1
 
 

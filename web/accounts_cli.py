@@ -3,7 +3,9 @@ command line, for the operator who sets up the first administrator and for when 
 
 The same operations as the admin page (shared/accounts.py), audited as "operator". A password is
 never an argument (it would sit in the shell's history and the process list): it is read from
-standard input with --password-stdin, or made up and printed once."""
+standard input with --password-stdin, or made up and printed once. Either way the operator knows
+it: it is temporary (shared/accounts.py), and the person chooses their own at first sign-in, unless
+--permanent says otherwise (a scripted service account; rare)."""
 from __future__ import annotations
 
 import secrets
@@ -27,6 +29,7 @@ def add_users_command(sub, roles: tuple[str, ...], team: bool = False) -> None:
         add.add_argument("--team", default="", help="the ambulance crew (paramedics)")
         add.add_argument("--organisation", default="", help="fire:<hq> or hospital:<id>")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    _permanent(add)
     for name, text in (("disable", "no more sign-in; the account's sessions end now"),
                        ("enable", "allow sign-in again"),
                        ("reset-factors", "remove the second factors (enrolled again at the next sign-in); sessions end"),
@@ -35,6 +38,13 @@ def add_users_command(sub, roles: tuple[str, ...], team: bool = False) -> None:
     reset = act.add_parser("reset-password", help="set a new password; sessions end; prints it unless --password-stdin")
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true")
+    _permanent(reset)
+
+
+def _permanent(parser) -> None:
+    parser.add_argument("--permanent", action="store_true",
+                        help="the password stays the account's (not temporary): only for a service account "
+                             "an operator scripts; should be rare, since whoever set it can sign in as the account")
 
 
 def run_users_command(args, app) -> int:
@@ -63,7 +73,7 @@ def _run(args, accounts) -> int:
     if command == "add":
         password, show = _password(args)
         extra = {k: getattr(args, k) for k in ("team", "organisation") if getattr(args, k, None)}
-        accounts.add(args.username, args.name, args.role, password, ACTOR, **extra)
+        accounts.add(args.username, args.name, args.role, password, ACTOR, temporary=not args.permanent, **extra)
         print(f"added {args.username} ({args.role})" + (f"\t{password}" if show else ""))
         return 0
     if command == "enable":
@@ -72,7 +82,7 @@ def _run(args, accounts) -> int:
         return 0
     if command == "reset-password":
         password, show = _password(args)
-        ended = accounts.reset_password(args.username, password, ACTOR)
+        ended = accounts.reset_password(args.username, password, ACTOR, temporary=not args.permanent)
         print(f"new password for {args.username}; {ended} session(s) ended" + (f"\t{password}" if show else ""))
         return 0
     done = {"disable": accounts.disable, "reset-factors": accounts.reset_factors, "end-sessions": accounts.revoke}

@@ -1,7 +1,8 @@
 """The administrator's page and API, the same on both apps: staff accounts and nothing else.
 
 An administrator adds staff, disables and re-enables them, resets a password or the second
-factors, and ends a user's sessions (a lost tablet). The role sees names and roles only, never an
+factors, and ends a user's sessions (a lost tablet). A password set here is temporary: the person
+chooses their own at first sign-in, or the administrator could sign in as them (shared/accounts.py). The role sees names and roles only, never an
 incident or a patient: every other route leaves it out (web/login.py, `requires`). Each change is
 audited in the app's trail, and one that takes access away ends the user's sessions and closes
 their sockets at once (shared/accounts.py). The same operations are on each app's command line
@@ -59,8 +60,8 @@ def listing():
 
 
 @bp.post("/api/admin/accounts")
-@api("Add a staff account (the password rule applies)", body=NewAccount, tag="admin", errors=[400, 401, 403, 409],
-     ok=(201,))
+@api("Add a staff account (the password rule applies; temporary: chosen anew at first sign-in)", body=NewAccount,
+     tag="admin", errors=[400, 401, 403, 409], ok=(201,))
 @admin_only
 def add():
     data = body(NewAccount)
@@ -86,7 +87,8 @@ def enable(username: str):
 
 
 @bp.post("/api/admin/accounts/<username>/password")
-@api("Set a new password; the user's sessions end", body=NewPassword, tag="admin", errors=[400, 401, 403, 404])
+@api("Set a new temporary password (chosen anew at next sign-in); the user's sessions end", body=NewPassword,
+     tag="admin", errors=[400, 401, 403, 404])
 @admin_only
 def password(username: str):
     return jsonify({"ended_sessions": accounts().reset_password(username, body(NewPassword).password, actor())})

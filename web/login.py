@@ -4,7 +4,10 @@ The cookie carries only a random session id; the session lives in the app's data
 sign-out, an administrator's revoke, a password or factor change, a disabled account and the
 role's idle and absolute timeouts end it at once, for every process, and close its sockets
 (web/session_sockets.py). Every request and socket event checks the session again. A session
-whose second factor is still due reaches only the factor endpoints (`requires_first_factor`).
+whose second factor is still due reaches only the factor endpoints (`requires_first_factor`); one
+signed in with a temporary password (someone else set it: shared/accounts.py) reaches, after any
+second factor, only /api/auth/me, sign-out and the person's own password change (`changing`), and
+an expired one does not sign in at all.
 Sign-in is throttled, never locked (web/throttle.py), counted in the app's database so every
 process shares the counts. The message never says whether the user exists. Every sign-in,
 failure, sign-out, timeout and revoke is audited through the app's own trail (`init_app`).
@@ -18,7 +21,7 @@ from functools import wraps
 from flask import current_app, g, has_request_context, request, session
 
 from shared import sessions
-from shared.accounts import DUMMY_HASH, check_password
+from shared.accounts import DUMMY_HASH, EXPIRED, LIVE, TEMPORARY_PASSWORD_HOURS, check_password, temporary_password
 from shared.attempts import DatabaseAttempts
 from shared.errors import N_, Refused
 from web.session_sockets import SessionSockets
@@ -122,9 +125,28 @@ def check_sign_in(username: str, password: str, find_user):
         _audit("auth.failed" if not right else "auth.disabled_refused", username[:64],
                user.role if user else "", {"address": address})
         raise Refused(401, "wrong username or password", "bad_credentials")
+    if temporary_password(user, _temporary_hours()) == EXPIRED:
+        # Counted as a failure (the attempt is not released): it is no longer a way in, and the
+        # message says what to do, which only someone who knew the password learns.
+        _audit("auth.password_expired", user.username, user.role, {"address": address})
+        raise Refused(401, N_("this temporary password has expired; ask your administrator for a new one"),
+                      "password_expired")
     attempt.release(clear=(account,))
     throttle().remember(username, address)
     return user
+
+
+def _temporary_hours() -> float:
+    return float(current_app.config.get("TEMPORARY_PASSWORD_HOURS") or TEMPORARY_PASSWORD_HOURS)
+
+
+def must_change_password(user=None) -> bool:
+    """Whether the person must choose their own password before anything else: at sign-in, of
+    `user` just signed in (their password is a live temporary one); else of this request's session."""
+    if user is not None:
+        return temporary_password(user, _temporary_hours()) == LIVE
+    live = g.get("session")
+    return live is not None and live.stage == sessions.CHANGE
 
 
 def password_attempt(username: str) -> tuple[Attempt, str]:
@@ -142,7 +164,8 @@ def password_attempt(username: str) -> tuple[Attempt, str]:
 
 def start_session(user) -> str:
     """Sign `user` in: a new session, the cookie carrying its id. The stage it starts at
-    ("password" when a second factor is due, else "complete") is returned."""
+    ("password" when a second factor is due, else "change" when the password is temporary, else
+    "complete") is returned."""
     login = state()
     previous = session.get("sid")
     if isinstance(previous, str):  # a cookie from before: never carried into the new session
@@ -152,7 +175,8 @@ def start_session(user) -> str:
             login.sockets.disconnect([found.key])
     policy = current_app.config.get("SECOND_FACTOR_POLICY")  # set where second factors are configured
     needed = second_factor_needed is not None and policy is not None and second_factor_needed(user, policy)
-    stage = sessions.PASSWORD if needed else sessions.COMPLETE
+    stage = (sessions.PASSWORD if needed else sessions.CHANGE if must_change_password(user)
+             else sessions.COMPLETE)
     session_id = sessions.start(login.db, user.id, user.role, stage, login.limits_of(user.role))
     session.clear()
     session.permanent = True
@@ -183,11 +207,13 @@ def current_session() -> sessions.Live | None:
     return state().check(session_id) if isinstance(session_id, str) else None
 
 
-def current_user(load_user=None, first_factor: bool = False):
+def current_user(load_user=None, first_factor: bool = False, changing: bool = False):
     """The signed-in user of this request or socket event, or None: a live session, complete
-    (or only past the password, with `first_factor`), of a user still enabled in the same role."""
+    (or only past the password, with `first_factor`; or owing its own password, with `changing`),
+    of a user still enabled in the same role."""
     live = current_session()
-    if live is None or not (live.complete or first_factor):
+    if live is None or not (live.complete or (first_factor and live.stage == sessions.PASSWORD)
+                            or (changing and live.stage == sessions.CHANGE)):
         return None
     login = state()
     user = login.users.get(live.user_id, load_user or login.load_user)
@@ -197,13 +223,14 @@ def current_user(load_user=None, first_factor: bool = False):
     return user
 
 
-def requires(*roles: str, load_user=None, admin: bool = False):
+def requires(*roles: str, load_user=None, admin: bool = False, changing: bool = False):
     """Decorator factory: 401 without a complete session, 403 for the wrong role; sets g.user and
-    g.session. No roles: any role but the administrator's, unless `admin`."""
+    g.session. No roles: any role but the administrator's, unless `admin`. `changing`: a session
+    owing its own password (temporary) too: for /api/auth/me and the password change only."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            user = current_user(load_user)
+            user = current_user(load_user, changing=changing)
             if user is None:
                 raise Refused(401, "sign in first", "unauthenticated")
             if (roles and user.role not in roles) or (not roles and user.role == ADMIN and not admin):
@@ -216,7 +243,8 @@ def requires(*roles: str, load_user=None, admin: bool = False):
 
 
 def requires_first_factor(load_user=None):
-    """For the second-factor endpoints only: a session past the password, at any stage."""
+    """For the second-factor endpoints only: a session past the password, owing its factor or
+    complete (one owing its own password has shown its factor already)."""
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -231,11 +259,22 @@ def requires_first_factor(load_user=None):
 
 
 def complete_second_factor() -> None:
-    """The second factor checked out: this request's session reaches the application."""
+    """The second factor checked out: this request's session reaches the application, or, when
+    the password was temporary, its own change first (the mark read afresh, not from the cache)."""
+    login = state()
+    stage = sessions.CHANGE if must_change_password(login.load_user(g.user.id)) else sessions.COMPLETE
+    if sessions.complete(login.db, g.session.key, stage):
+        login.forget_recent()
+        login.audit("auth.second_factor", g.user.username, g.user.role, {})
+
+
+def complete_password_change() -> None:
+    """The person chose their own password in place of a temporary one: the session reaches the
+    application now (the sign-in and any factor are behind it)."""
     login = state()
     if sessions.complete(login.db, g.session.key):
         login.forget_recent()
-        login.audit("auth.second_factor", g.user.username, g.user.role, {})
+        login.users.forget(g.user.id)
 
 
 def end_other_sessions(reason: str) -> int:

@@ -3,11 +3,15 @@ app's auth blueprint routes `POST /api/auth/password` here (`change`).
 
 Without it, a password an administrator typed or the operator printed stayed the password, and a
 person who feared theirs was seen had to find an administrator. The change asks for the current
-password, fully signed in only (a session still owing its second factor cannot), and checks it
+password, past any second factor only (a session still owing one cannot), and checks it
 under the sign-in's own throttle: a stolen session must not be a way to guess the password. The
 new one follows the one rule (shared/accounts.py). On success every other session of the person
 ends at once, their sockets closed (a device someone else holds is out), and the answer says how
-many. Both the change and a wrong current password are audited; the password never is."""
+many. Both the change and a wrong current password are audited; the password never is.
+
+It is also the way out of a temporary password (shared/accounts.py): a session signed in with one
+reaches this and little else (web/login.py, the "change" stage) until the person has chosen their
+own here, and the change then completes the session."""
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
@@ -28,7 +32,8 @@ class PasswordChange(BaseModel):
 
 
 def change():
-    """The route's body, for `g.user` (set by `login.requires`, a complete session only)."""
+    """The route's body, for `g.user` (set by `login.requires(changing=True)`: a complete session,
+    or one owing its own password)."""
     data = body(PasswordChange)
     accounts: Accounts = current_app.extensions["accounts"]
     user = g.user
@@ -43,4 +48,6 @@ def change():
                       fields=[FieldProblem("current_password", N_("the current password is not right"))])
     attempt.release(clear=(account,))
     accounts.change_password(user.username, data.current_password, data.new_password)
+    if g.session.stage == sessions.CHANGE:
+        login.complete_password_change()
     return jsonify({"ok": True, "ended_sessions": login.end_other_sessions(sessions.PASSWORD_CHANGED)})

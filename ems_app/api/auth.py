@@ -58,7 +58,8 @@ def sign_in():
     data = body(LoginIn)
     user = login.check_sign_in(data.username, data.password, find_user)
     stage = login.start_session(user)  # audited as auth.login
-    return i18n.set_cookie(jsonify({**me_payload(user), "stage": stage}), user.language or "")
+    return i18n.set_cookie(jsonify({**me_payload(user), "stage": stage,
+                                    "must_change_password": login.must_change_password(user)}), user.language or "")
 
 
 @bp.post("/logout")
@@ -69,16 +70,17 @@ def sign_out():
 
 
 @bp.get("/me")
-@api("Who is signed in", tag="auth", errors=[401])
-@login.requires(load_user=load_user, admin=True)
+@api("Who is signed in, and whether they must first choose their own password", tag="auth", errors=[401])
+@login.requires(load_user=load_user, admin=True, changing=True)
 def me():
-    return jsonify(me_payload(g.user))
+    return jsonify({**me_payload(g.user), "must_change_password": login.must_change_password()})
 
 
 @bp.post("/password")
-@api("Change your own password: the current one and the new one; your other sessions end",
-     body=password.PasswordChange, tag="auth", errors=[400, 401, 429])
-@login.requires(load_user=load_user, admin=True)
+@api("Change your own password: the current one and the new one; your other sessions end "
+     "(and a temporary password's sign-in is complete)", body=password.PasswordChange, tag="auth",
+     errors=[400, 401, 429])
+@login.requires(load_user=load_user, admin=True, changing=True)
 def change_password():
     return password.change()
 

@@ -1,6 +1,7 @@
 """The administrator's page in a real browser, on the ER's app: the first administrator comes from
-the command line; the page adds a nurse, disables her (her open dashboard socket and her session
-end at once), enables her again; every button a finger's width; no patient in sight."""
+the command line; the page adds a nurse (whose first sign-in chooses her own password: the one the
+administrator typed is temporary), disables her (her open dashboard socket and her session end at
+once), enables her again; every button a finger's width; no patient in sight."""
 from __future__ import annotations
 
 import os
@@ -9,14 +10,16 @@ import sys
 import time
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from launcher.system import DEMO_HOSPITALS
 from tests.e2e.conftest import PASSWORD, DashboardClient, sign_in as http_sign_in
-from tests.e2e.test_ui_flow import SCREENSHOTS, assert_clean, set_language, sign_in as dashboard_sign_in
+from tests.e2e.test_ui_flow import SCREENSHOTS, assert_clean, set_language
 
 pytestmark = pytest.mark.timeout(300)
 HOSPITAL = "tokyo-er"
+HER_OWN = "the nurse chose this one"
 
 
 def cli(system, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -26,11 +29,11 @@ def cli(system, *args: str, stdin: str | None = None) -> subprocess.CompletedPro
                           capture_output=True, text=True, timeout=60)
 
 
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(url + "/admin")
+def sign_in(page, url: str, username: str, path: str = "/admin", password: str = PASSWORD) -> None:
+    page.goto(url + path)
     form = page.locator("#login-form")
     form.get_by_label("ユーザーID").fill(username)
-    form.get_by_label("パスワード").fill(PASSWORD)
+    form.get_by_label("パスワード").fill(password)
     form.locator("button[type=submit]").click()
     expect(page.locator("#who")).not_to_be_empty()
 
@@ -41,7 +44,7 @@ def row(page, username: str):
 
 def test_an_administrator_adds_disables_and_enables_a_nurse(system, new_page):
     added = cli(system, "users", "add", "ui-admin", "--name", "救急外来 管理者", "--role", "admin", "--password-stdin",
-                stdin=PASSWORD + "\n")
+                "--permanent", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
     url = system.hospitals[HOSPITAL].url
     page = new_page()
@@ -63,11 +66,15 @@ def test_an_administrator_adds_disables_and_enables_a_nurse(system, new_page):
     expect(row(page, "ui-nurse")).to_contain_text("看護師")
     expect(row(page, "ui-nurse").get_by_test_id("state")).to_have_text("有効")
 
-    nurse = http_sign_in(url, "ui-nurse")
+    nurse = requests.Session()  # her first sign-in: the administrator's password is only for choosing her own
+    first = nurse.post(f"{url}/api/auth/login", json={"username": "ui-nurse", "password": PASSWORD}, timeout=10)
+    assert first.json()["must_change_password"] is True
+    assert nurse.post(f"{url}/api/auth/password", json={"current_password": PASSWORD, "new_password": HER_OWN},
+                      timeout=10).ok
     board = DashboardClient(url, nurse)
     assert board.sio.connected
     dashboard = new_page()  # her dashboard in a browser too: it must not look live once closed
-    dashboard_sign_in(dashboard, url, "ui-nurse")
+    sign_in(dashboard, url, "ui-nurse", path="/", password=HER_OWN)
     expect(dashboard.get_by_test_id("live")).to_have_attribute("data-state", "online")
     row(page, "ui-nurse").locator("[data-action=disable]").click()
     expect(page.locator("#message")).to_contain_text("2 件のセッションを終了しました")  # her tablet and her browser
@@ -78,7 +85,7 @@ def test_an_administrator_adds_disables_and_enables_a_nurse(system, new_page):
     assert not board.sio.connected  # her dashboard was closed at once
     expect(dashboard.get_by_test_id("live")).to_have_attribute("data-state", "offline")
     assert nurse.get(f"{url}/api/auth/me", timeout=10).status_code == 401
-    assert nurse.post(f"{url}/api/auth/login", json={"username": "ui-nurse", "password": PASSWORD},
+    assert nurse.post(f"{url}/api/auth/login", json={"username": "ui-nurse", "password": HER_OWN},
                       timeout=10).status_code == 401
     expect(row(page, "ui-admin").locator("[data-action=disable]")).to_have_count(0)  # never oneself
 
@@ -90,7 +97,9 @@ def test_an_administrator_adds_disables_and_enables_a_nurse(system, new_page):
 
     row(page, "ui-nurse").locator("[data-action=enable]").click()
     expect(row(page, "ui-nurse").get_by_test_id("state")).to_have_text("有効")
-    assert http_sign_in(url, "ui-nurse").get(f"{url}/api/auth/me", timeout=10).json()["role"] == "nurse"
+    again = requests.Session()
+    assert again.post(f"{url}/api/auth/login", json={"username": "ui-nurse", "password": HER_OWN}, timeout=10).ok
+    assert again.get(f"{url}/api/auth/me", timeout=10).json()["role"] == "nurse"
 
     set_language(page, "en")
     page.reload()
@@ -105,7 +114,7 @@ def test_an_administrator_adds_disables_and_enables_a_nurse(system, new_page):
 
 def test_the_administrator_role_opens_no_patient_and_no_dashboard(system):
     cli(system, "users", "add", "ui-admin-2", "--name", "管理者 2", "--role", "admin", "--password-stdin",
-        stdin=PASSWORD + "\n")
+        "--permanent", stdin=PASSWORD + "\n")
     url = system.hospitals[HOSPITAL].url
     admin = http_sign_in(url, "ui-admin-2")
     assert admin.get(f"{url}/api/patients", timeout=10).status_code == 403

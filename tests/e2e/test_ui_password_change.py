@@ -25,7 +25,7 @@ NEW = "夜勤あけの ひろい そら"  # twelve and more: kana and spaces cou
 
 def test_a_nurse_changes_her_password_on_the_security_page_and_can_show_it_when_signing_in(system, new_page):
     added = cli(system, "users", "add", USERNAME, "--name", "看護師 佐藤", "--role", "nurse", "--password-stdin",
-                stdin=PASSWORD + "\n")
+                "--permanent", stdin=PASSWORD + "\n")  # her first choice is tests/e2e/test_ui_temporary_password.py
     assert added.returncode == 0, added.stderr
     url = system.hospitals[HOSPITAL].url
     other = requests.Session()  # the same nurse at another terminal

@@ -124,7 +124,7 @@ def test_a_paramedic_sets_up_an_authenticator_app_and_signs_in_with_its_code_on_
 def test_an_administrator_proves_a_second_factor_before_the_accounts_show(system, new_page):
     from tests.e2e.test_ui_admin import cli
     added = cli(system, "users", "add", "sf-admin", "--name", "救急外来 管理者", "--role", "admin", "--password-stdin",
-                stdin=PASSWORD + "\n")
+                "--permanent", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
     page = new_page()
     password_step(page, system.hospitals["tokyo-er"].url + "/admin", "sf-admin")

@@ -30,7 +30,7 @@ def er_app(database, tmp_path):
     for username, role in (("doc", "physician"), ("nurse", "nurse")):
         create_staff(app.extensions["db"], username, username, role, PASSWORD)
     with app.app_context():  # as `python -m hospital_app users add` makes one
-        app.extensions["accounts"].add("boss", "boss", "admin", PASSWORD, "cli")
+        app.extensions["accounts"].add("boss", "boss", "admin", PASSWORD, "cli", temporary=False)
     yield app
     app.extensions["db"].dispose()
 

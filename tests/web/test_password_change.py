@@ -29,7 +29,7 @@ def er_app(database, tmp_path):
     app = create_hospital({"HOSPITAL_INSTANCE": tmp_path / "er", "GATEWAY": "0", **database("er")})
     create_staff(app.extensions["db"], "nurse", "nurse", "nurse", PASSWORD)
     with app.app_context():
-        app.extensions["accounts"].add("boss", "ER admin", "admin", PASSWORD, "operator")
+        app.extensions["accounts"].add("boss", "ER admin", "admin", PASSWORD, "operator", temporary=False)
     yield app
     app.extensions["db"].dispose()
 
@@ -176,7 +176,7 @@ def test_the_length_rule_holds_on_the_admin_page_too(er_app):
 
 def test_the_length_rule_holds_on_the_command_line(er_app, monkeypatch, capsys):
     # `python -m hospital_app users reset-password nurse --password-stdin`, past its argument parsing.
-    args = SimpleNamespace(users_command="reset-password", username="nurse", password_stdin=True)
+    args = SimpleNamespace(users_command="reset-password", username="nurse", password_stdin=True, permanent=False)
     monkeypatch.setattr("sys.stdin", io.StringIO("x" * 129 + "\n"))
     assert run_users_command(args, er_app) == 2
     assert "at most 128" in capsys.readouterr().err

@@ -28,8 +28,8 @@ def er_app(database, tmp_path):
     db = app.extensions["db"]
     for username, role in (("doc", "physician"), ("clerk", "clerk")):
         create_staff(db, username, username, role, PASSWORD)
-    app.extensions["accounts"].add("wall", "ER board", "board", PASSWORD, "operator")
-    app.extensions["accounts"].add("boss", "ER admin", "admin", PASSWORD, "operator")
+    app.extensions["accounts"].add("wall", "ER board", "board", PASSWORD, "operator", temporary=False)
+    app.extensions["accounts"].add("boss", "ER admin", "admin", PASSWORD, "operator", temporary=False)
     yield app
     db.dispose()
 

@@ -209,6 +209,10 @@ async function api(method, path, body) {
     I18N.follow(data.language);
     return new Promise(() => {});
   }
+  // A session signed in with a temporary password reaches nothing until the person has chosen
+  // their own (second-factor.js): any page that asks who is signed in asks for that first.
+  if (res.ok && method === "GET" && path === "/api/auth/me" && data.must_change_password
+      && typeof SecondFactor !== "undefined") return SecondFactor.choosePassword();
   if (!res.ok) {
     const fields = Array.isArray(data.fields) ? data.fields : [];
     const summary = Problems.summary(data.message || `HTTP ${res.status}`, fields);

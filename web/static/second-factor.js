@@ -5,6 +5,9 @@
 // `await SecondFactor.after(loginAnswer)`, which resolves with the signed-in user once done.
 // The page where people manage their own factors (factors-page.js) uses the same ceremonies, and
 // the top bar's Security button leads there. Everything is drawn with el() and textContent, never HTML.
+// A password someone else set (an administrator, the operator) is temporary: after any factor the
+// person chooses their own in a dialog (`choosePassword`) before the page carries on, at sign-in
+// here and wherever a page learns from /api/auth/me that it is still owed (common.js, api()).
 "use strict";
 
 const SecondFactor = (() => {
@@ -146,8 +149,74 @@ const SecondFactor = (() => {
     if (first) first.focus();
   }
 
+  // The temporary password's way out (web/password.py): the current one asked again, the new one
+  // twice, the rule on screen, each refusal beside its field. Resolves with the signed-in user once
+  // changed; Sign out ends the session and starts the page again. One dialog however often asked.
+  let choosing = null;
+  function choosePassword() {
+    if (choosing) return choosing;
+    // Each input inside its label, as on the security page: a refusal goes beside it (Problems.show).
+    const field = (id, name, label, autocomplete) => {
+      const input = el("input", { attrs: { id, type: "password", autocomplete, required: "", maxlength: "256",
+        "data-field": name } });
+      return [el("label", {}, label, input), input];
+    };
+    const [curLabel, current] = field("choose-current", "current_password", bi("Current password"), "current-password");
+    const [newLabel, fresh] = field("choose-new", "new_password", bi("New password"), "new-password");
+    const [againLabel, again] = field("choose-again", "new_password_again", bi("New password again"), "new-password");
+    const note = el("p", { cls: "choose-note", attrs: { role: "alert", "data-testid": "choose-password-message" } });
+    const go = el("button", { cls: "primary big", text: tr("Change the password"), attrs: { type: "submit", id: "choose-save" } });
+    const out = el("button", { cls: "big", text: tr("Sign out"), attrs: { type: "button", id: "choose-sign-out" } });
+    const form = el("form", { attrs: { id: "choose-password-form" } },
+      el("h2", {}, bi("Choose your own password")),
+      el("p", {}, bi("Your password was set by someone else; choose your own to continue.")),
+      el("p", { cls: "choose-rule" }, bi("At least 12 characters (a run of spaces counts as one), at most 128. Length makes a password strong, not symbols: a few words in a row will do.")),
+      curLabel, newLabel, againLabel, note, el("div", { cls: "choose-actions" }, go, out));
+    const dialog = el("dialog", { cls: "choose-password", attrs: { id: "choose-password", "data-testid": "choose-password" } }, form);
+    document.body.append(dialog);
+    for (const input of [current, fresh, again]) addPasswordToggle(input);
+    dialog.addEventListener("cancel", (ev) => ev.preventDefault());  // Escape: there is no page behind it yet
+    out.addEventListener("click", async () => {
+      await api("POST", "/api/auth/logout").catch(() => {});
+      location.reload();
+    });
+    choosing = new Promise((resolve) => {
+      const send = submission(go, async () => {
+        Problems.clear();
+        note.textContent = "";
+        if (fresh.value !== again.value) {
+          Problems.show(fieldProblem("new_password_again", tr("The two new passwords are not the same.")));
+          return;
+        }
+        try {
+          await api("POST", "/api/auth/password", { current_password: current.value, new_password: fresh.value });
+        } catch (e) {
+          Problems.show(e);
+          if (!(e.fields && e.fields.length)) note.textContent = e.message;
+          return;
+        }
+        form.reset();
+        dialog.close();
+        dialog.remove();
+        say("");
+        choosing = null;
+        resolve(await api("GET", "/api/auth/me"));
+      });
+      form.addEventListener("submit", (ev) => { ev.preventDefault(); send(); });
+    });
+    dialog.showModal();
+    current.focus();
+    return choosing;
+  }
+
+  // The sign-in's steps after the password: the second factor when one is due, then one's own
+  // password when the one shown was temporary; resolves with the signed-in user.
   async function after(answer) {
-    if (!answer || answer.stage !== "password") return answer;
+    const me = answer && answer.stage === "password" ? await factorStep() : answer;
+    return me && me.must_change_password ? choosePassword() : me;
+  }
+
+  async function factorStep() {
     const state = await api("GET", "/api/factors");
     const box = panel();
     return new Promise((resolve) => {
@@ -166,7 +235,7 @@ const SecondFactor = (() => {
     });
   }
 
-  return { after, createPasskey, usePasskey, supported, problem };
+  return { after, choosePassword, createPasskey, usePasskey, supported, problem };
 })();
 
 // The top bar's Security button (tablet, dashboard) is there while someone is signed in: it

@@ -1,0 +1,25 @@
+"""When someone else (an administrator, the operator) set a staff member's password: it is temporary
+until they choose their own, and signs in no more after TEMPORARY_PASSWORD_HOURS (ASVS 2.3.1).
+Empty for every existing account: their passwords stay as they are.
+
+Revision ID: 0010_temporary_password
+Revises: 0009_availability
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010_temporary_password'
+down_revision = '0009_availability'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('temporary_password_at', sa.DateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.drop_column('temporary_password_at')
