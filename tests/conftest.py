@@ -19,6 +19,7 @@ folder: `./prearrival test -m ui --screenshots=docs/screenshots` renews the docu
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -225,10 +226,16 @@ def new_page(browser):
         context.close()
 
 
+# Chromium's own complaints, not the page's: an HTTP refusal the page handles (401 before sign-in,
+# a 409 it shows) is logged as "Failed to load resource"; and when a reload closes the page's live
+# socket while the server's next frame is already on its way, the frame "received after close" is
+# logged as a failed WebSocket. A socket that cannot connect is logged otherwise and still counts.
+_NOT_THE_PAGES = (re.compile(r"^Failed to load resource"),
+                  re.compile(r"^WebSocket connection to '[^']*' failed: Data frame received after close$"))
+
+
 def _console_error(page, msg) -> None:
-    # An HTTP refusal the page handles (401 before sign-in, a 409 it shows) is logged by the
-    # browser as "Failed to load resource"; that is not a page error.
-    if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+    if msg.type == "error" and not any(p.search(msg.text) for p in _NOT_THE_PAGES):
         page.js_errors.append(f"console: {msg.text}")
 
 
