@@ -90,7 +90,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("login-form").addEventListener("submit", async (ev) => {
     ev.preventDefault(); const f = new FormData(ev.target);
     try {
-      const me = await api("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") });
+      // A privacy officer must show a second factor (and choose their own password if someone else set it).
+      const me = await SecondFactor.after(await api("POST", "/api/auth/login", { username: f.get("username"), password: f.get("password") }));
       $("who").textContent = me.display_name; await load();
     } catch (e) { say(e.message); }
   });

@@ -137,3 +137,17 @@ def test_an_administrator_proves_a_second_factor_before_the_accounts_show(system
     expect(page.get_by_test_id("accounts")).to_be_visible()
     expect(page.locator('[data-testid=account][data-username="er-doctor"]')).to_be_visible()
     assert page.js_errors == []
+
+
+def test_a_privacy_officer_proves_a_second_factor_on_the_review_queue(system, new_page):
+    page = new_page()
+    password_step(page, system.hub.url + "/review", "privacy-fire")
+    expect(page.locator("#who")).to_be_empty()  # nothing of the queue before the second step
+    page.locator("#enrol-totp").click()
+    secret = page.get_by_test_id("totp-secret").inner_text().strip()
+    page.locator("#totp-new-code").fill(pyotp.TOTP(secret).now())
+    page.get_by_test_id("second-factor").locator("button[type=submit]").click()
+    keep_recovery_codes(page)
+    expect(page.locator("#who")).to_contain_text("個人情報保護担当 山本")
+    expect(page.locator("#login-view")).to_be_hidden()
+    assert page.js_errors == []
