@@ -8,9 +8,11 @@ Kinds, by where a test lives (so a new test cannot go without one; `-m unit` is 
 tests/e2e/test_ui_* are `ui`, the rest of tests/e2e `e2e`, tests/load `load`, tests/fuzz `fuzz`
 (a minute of generated requests), everything else `unit`. A test that uses a database fixture is
 also `database`: only those need the PostgreSQL pass, which `./prearrival test` runs with
---database-tests-only. That pass leaves out the `ui` tests: a browser reaches the database only
-through the servers' routes, which the `unit`, `e2e` and `fuzz` tests already take on PostgreSQL
-(--database-tests-only --with-ui runs them too).
+--database-tests-only beside the SQLite pass. That pass leaves out the `ui` tests: a browser
+reaches the database only through the servers' routes, which the `unit`, `e2e` and `fuzz` tests
+already take on PostgreSQL (--database-tests-only --with-ui runs them too). The generated requests
+run once, on PostgreSQL, the database that refuses more (a NUL in text, an integer out of range):
+the SQLite pass then has --fuzz-on-postgresql.
 
 The browser is Debian's Chromium (/usr/bin/chromium, installed by ./prearrival) driven by
 Playwright: `playwright install` downloads browsers, which this project's machines cannot.
@@ -48,6 +50,8 @@ def pytest_addoption(parser):
                           "./prearrival test)")
     parser.addoption("--with-ui", action="store_true",
                      help="with --database-tests-only: the browser tests as well")
+    parser.addoption("--fuzz-on-postgresql", action="store_true",
+                     help="leave out the generated requests (tests/fuzz): the PostgreSQL pass runs them")
 
 
 def pytest_configure(config):
@@ -80,25 +84,25 @@ def uses_database(item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by these marks
 def pytest_collection_modifyitems(config, items):
-    on_workers = config.pluginmanager.hasplugin("xdist")
     for item in items:
-        kind = kind_of(item.path)
-        item.add_marker(kind)
+        item.add_marker(kind_of(item.path))
         if uses_database(item):
             item.add_marker("database")
-        if on_workers and kind != "unit":
-            # With --dist loadgroup a module's tests stay on one worker, so its system (or app)
-            # starts once; unit tests go to whichever worker is free.
-            item.add_marker(pytest.mark.xdist_group(_under_tests(item.path)))
     if config.getoption("database_tests_only"):
         with_ui = config.getoption("with_ui")
-        wanted = [item for item in items if item.get_closest_marker("database")
-                  and (with_ui or not item.get_closest_marker("ui"))]
-        kept = set(map(id, wanted))
-        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
-        items[:] = wanted
+        _deselect(config, items, lambda item: not (item.get_closest_marker("database")
+                                                   and (with_ui or not item.get_closest_marker("ui"))))
+    if config.getoption("fuzz_on_postgresql"):
+        _deselect(config, items, lambda item: item.get_closest_marker("fuzz") is not None)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         items.sort(key=_longest_first(items))
+
+
+def _deselect(config, items, leave_out) -> None:
+    left = [item for item in items if leave_out(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if not leave_out(item)]
 
 
 def _longest_first(items):
