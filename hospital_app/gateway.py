@@ -250,8 +250,8 @@ class Gateway:
 
     def inquiry_received(self, inquiry: Inquiry) -> None:
         data = inquiry.model_dump(exclude_unset=True)  # what the hub sent: a field it leaves out is not "null"
-        inquiry_store.save_inquiry(self.db, data)
-        self.dashboard.inquiry(data)
+        if inquiry_store.save_inquiry(self.db, data):  # not a copy older than the one on the board
+            self.dashboard.inquiry(data)
 
     def inquiry_withdrawn(self, withdrawn: InquiryWithdrawn) -> None:
         """No longer open (another hospital accepted, the incident was closed): it leaves every

@@ -38,6 +38,7 @@ class Inquiry(HubEvent):
     vitals: dict[str, Any] | None = None  # an older hub's: the newest entry alone
     acuity: dict[str, Any] | None = None
     basis: str | None = None
+    seq: int | None = Field(default=None, ge=0, lt=2**63)  # the incident's newest update this content includes
 
 
 class InquiryWithdrawn(HubEvent):

@@ -20,7 +20,7 @@ from shared.storage import Database
 OPEN = "pending"
 # What the hospital keeps of an inquiry, as the hub sent it: nothing that identifies the patient.
 KEPT = ("chief_complaint", "age_band", "sex", "basis", "asked_at", "unit", "callback", "eta_minutes", "eta_at",
-        "acuity")
+        "acuity", "seq")
 # The hub closes an incident left open this long (ems_app/services/lifecycle.py ABANDONED_AFTER) and
 # so withdraws its inquiries; one still open here by then was missed, and expires on this clock.
 EXPIRES_AFTER = timedelta(hours=24)
@@ -29,14 +29,29 @@ FORGOTTEN_AFTER = timedelta(hours=48)  # since it was received, whatever became 
 NO_LONGER_OPEN, EXPIRED = "no_longer_open", "expired"
 
 
-def save_inquiry(db: Database, data: dict) -> None:
-    """An inquiry as the hub sent it (again, after a reconnect: its newer content replaces the old)."""
+def save_inquiry(db: Database, data: dict) -> bool:
+    """An inquiry as the hub sent it (again with newer vitals or ETA, or after a reconnect); False
+    when it changes nothing here. The hub's messages are handled side by side, so two versions of
+    one inquiry may land in either order: the content with the newer update (`seq`, the incident's
+    newest update the hub had read) stays, and one answered or withdrawn here is not reopened by a
+    copy sent before that. Before this, a physician could be left deciding on an ETA of 14 minutes
+    the crew had since made 6 (docs/clinical-safety.md H56)."""
     with db.transaction() as s:
-        row = s.get(Inquiry, data["inquiry_id"]) or Inquiry(id=data["inquiry_id"])
+        row = s.get(Inquiry, data["inquiry_id"])
+        if row is not None and (row.status != OPEN or _newer(row.summary or {}, data)):
+            return False
+        row = row or Inquiry(id=data["inquiry_id"])
         row.incident_id, row.status = data["incident_id"], data["status"]
         # Only what the hub sent: a field it leaves out is unknown here, not "none".
         row.summary = {k: data[k] for k in KEPT if k in data}
         s.add(row)
+        return True
+
+
+def _newer(held: dict, arriving: dict) -> bool:
+    """True if what is held already includes an update the arriving copy does not (a hub that
+    numbers neither is taken as it comes)."""
+    return held.get("seq") is not None and arriving.get("seq") is not None and held["seq"] > arriving["seq"]
 
 
 def set_inquiry_status(db: Database, inquiry_id: str, status: str, reason: str | None = None,

@@ -41,7 +41,7 @@ def inquiry_payload(s, inquiry: Inquiry, incident: Incident) -> dict:
             "chief_complaint": incident.chief_complaint, "age_band": age_band, "sex": sex,
             "eta_minutes": incident.eta_minutes, "eta_at": _eta_at(s, incident),
             "acuity": vitals.acuity(s, incident.id).model_dump(mode="json"),
-            "basis": (incident.basis or {}).get("kind")}
+            "basis": (incident.basis or {}).get("kind"), "seq": incident.last_seq}
 
 
 def _eta_at(s, incident: Incident) -> str | None:

@@ -61,10 +61,23 @@ def test_the_inquiry_carries_every_measures_latest_with_its_time_never_the_newes
     assert datetime.fromisoformat(inquiry["asked_at"]) <= datetime.now(timezone.utc)
     # Still nothing that identifies the patient before acceptance.
     assert set(inquiry) == {"inquiry_id", "incident_id", "status", "asked_at", "unit", "callback", "chief_complaint",
-                            "age_band", "sex", "eta_minutes", "eta_at", "acuity", "basis"}
+                            "age_band", "sex", "eta_minutes", "eta_at", "acuity", "basis", "seq"}
     # A gateway that reconnects gets the same assessment with the open inquiry.
     [again] = routing.pending_for_hospital(hub, hospital.id)["inquiries"]
     assert again["acuity"]["level"] == "red" and again["unit"] == "tokyo-1"
+
+
+def test_each_copy_of_an_open_inquiry_says_which_update_it_includes(crew, hospital, told):
+    """The hospital's gateway handles the hub's messages side by side, so it keeps the copy with
+    the newer update, whatever order they land in (H56): each resend carries the incident's
+    newest update number."""
+    iid = open_identified(crew)
+    ask(crew, iid, hospital)
+    send_vitals(crew, iid, 0, spo2=87)
+    assert crew.post(f"/api/incidents/{iid}/updates", json={"kind": "eta", "eta_minutes": 6}).status_code == 201
+    copies = [payload for event, payload in told if event == "inquiry"]
+    assert [c.get("eta_minutes") for c in copies] == [None, None, 6]
+    assert [c["seq"] for c in copies] == sorted({c["seq"] for c in copies}) and len(copies) == 3
 
 
 def test_an_inquiry_without_vitals_says_none_never_green(crew, hospital, told):

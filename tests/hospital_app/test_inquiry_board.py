@@ -63,6 +63,26 @@ def test_the_list_holds_open_inquiries_only_and_each_leaving_is_pushed_with_why(
     assert changes(doctor) == []
 
 
+def test_a_copy_sent_before_the_crews_newer_eta_never_replaces_it_on_the_board(er_app, gateway):
+    """Two copies of one inquiry, sent a moment apart, may land in either order (the gateway
+    handles the hub's messages side by side): the one with the newer update stays (H56)."""
+    gateway.lane_events["inquiry"](inquiry(1, eta_minutes=14, seq=3))
+    board = dashboard(er_app, "doc")
+    gateway.lane_events["inquiry"](inquiry(1, eta_minutes=6, seq=5))     # the crew's newer ETA
+    gateway.lane_events["inquiry"](inquiry(1, eta_minutes=14, seq=4))    # sent before it, landing after
+    pushed = [m["args"][0] for m in board.get_received(NS) if m["name"] == "inquiry"]
+    assert [q["eta_minutes"] for q in pushed] == [6]
+    [held] = signed_in(er_app, "doc").get("/api/inquiries").json
+    assert held["eta_minutes"] == 6
+
+
+def test_a_late_copy_of_an_inquiry_does_not_reopen_it_once_withdrawn(er_app, gateway):
+    gateway.lane_events["inquiry"](inquiry(1, seq=2))
+    gateway.lane_events["inquiry_withdrawn"](InquiryWithdrawn(incident_id="inc1", inquiry_id="q1", reason="closed"))
+    gateway.lane_events["inquiry"](inquiry(1, seq=2))                    # a resend that was on its way
+    assert listed(er_app) == []
+
+
 def test_an_older_hubs_withdrawal_without_a_reason_is_still_a_withdrawal(er_app, gateway):
     gateway.lane_events["inquiry"](inquiry(1))
     board = dashboard(er_app, "doc")
