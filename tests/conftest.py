@@ -8,7 +8,7 @@ Kinds, by where a test lives (so a new test cannot go without one; `-m unit` is 
 tests/e2e/test_ui_* are `ui`, the rest of tests/e2e `e2e`, tests/load `load`, tests/fuzz `fuzz`
 (a minute of generated requests), everything else `unit`. A test that uses a database fixture is
 also `database`: only those need the PostgreSQL pass, which `./prearrival test` runs with
---database-tests-only beside the SQLite pass. That pass leaves out the `ui` tests: a browser
+--database-tests-only after the SQLite pass. That pass leaves out the `ui` tests: a browser
 reaches the database only through the servers' routes, which the `unit`, `e2e` and `fuzz` tests
 already take on PostgreSQL (--database-tests-only --with-ui runs them too). The generated requests
 run once, on PostgreSQL, the database that refuses more (a NUL in text, an integer out of range):
