@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from ems_app import create_app as create_hub
-from ems_app.models import AuditEntry
 from ems_app.services.enrolment import create_user
 from hospital_app import create_app as create_hospital
 from hospital_app.models import AccessLog
 from hospital_app.staff import create_staff
+from tests.web.test_sessions import trail_actions
 from web.accounts_cli import run_users_command
 from web.login import ACCOUNT
 
@@ -76,11 +76,6 @@ def log_actions(app) -> list[tuple[str, str, str]]:
         return [(e.staff, e.role, e.action) for e in s.scalars(select(AccessLog).order_by(AccessLog.id))]
 
 
-def trail(app) -> list[tuple[str, str, dict]]:
-    with app.extensions["hub"].db.read() as s:
-        return [(e.actor, e.action, e.detail) for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-
-
 @pytest.mark.parametrize("which", ["hub", "hospital"])
 def test_the_new_password_signs_in_and_the_old_one_no_longer_does(which, request):
     app = request.getfixturevalue("hub_app" if which == "hub" else "er_app")
@@ -98,9 +93,9 @@ def test_the_new_password_signs_in_and_the_old_one_no_longer_does(which, request
 
 def test_the_hub_trail_records_the_change_by_the_person_never_the_password(hub_app):
     change(signed_in(hub_app, "kyu"))
-    [entry] = [e for e in trail(hub_app) if e[1] == "account.password_change"]
+    [entry] = [e for e in trail_actions(hub_app) if e[1] == "account.password_change"]
     assert entry[0] == "user:kyu" and entry[2]["username"] == "kyu"
-    assert not any(PASSWORD in str(e) or NEW in str(e) for e in trail(hub_app))
+    assert not any(PASSWORD in str(e) or NEW in str(e) for e in trail_actions(hub_app))
 
 
 def test_the_access_log_records_the_change_with_the_persons_own_role(er_app):
@@ -124,7 +119,7 @@ def test_wrong_current_passwords_are_throttled_with_the_sign_in(hub_app):
     assert tries == [400] * ACCOUNT.free + [429] * 2
     assert change(client).status_code == 429  # even the right one waits: the guesses cost time
     assert sign_in(hub_app, "kyu")[1] == 429  # one count: the sign-in from here waits too
-    assert [a for _, a, _ in trail(hub_app)].count("auth.password_change_failed") == ACCOUNT.free
+    assert [a for _, a, _ in trail_actions(hub_app)].count("auth.password_change_failed") == ACCOUNT.free
 
 
 def test_a_session_still_owing_its_second_factor_cannot_change_the_password(er_app_with_factors):
