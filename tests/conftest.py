@@ -161,6 +161,18 @@ def session_database(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def migrated_copies(tmp_path_factory):
+    """A fresh SQLite database starts as a copy of a migrated one (tests/migrated_copies.py)."""
+    from shared import storage
+    from tests.migrated_copies import MigratedCopies
+    copies = MigratedCopies(tmp_path_factory.mktemp("migrated"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage, "migrate", copies.migrate)
+        yield
+    copies.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def cheap_password_hashing():
     """Passwords hashed in tests take scrypt's 1 MiB setting instead of production's 16 MiB: each
     test makes and signs in accounts, and the full cost was a quarter of the unit tests' time.
