@@ -237,9 +237,26 @@ def new_page(browser):
         page.on("console", lambda msg: _console_error(page, msg))
         return page
 
+    make.contexts = contexts  # for pytest_runtest_makereport, when the test fails
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A UI test that fails keeps what each of its pages showed: a screenshot in the screenshots
+    folder's failed/ and the page's text in the report, so a failure on CI can be read."""
+    report = yield
+    make = item.funcargs.get("new_page") if report.when == "call" and report.failed else None
+    for n, page in enumerate(p for context in getattr(make, "contexts", []) for p in context.pages):
+        try:
+            name = f"{item.name[:80]}.{n}.png"
+            page.screenshot(path=str(screenshots_folder() / "failed" / name), timeout=5_000)
+            report.sections.append((f"page {n}: {page.url} (failed/{name})", page.inner_text("body", timeout=5_000)[:6000]))
+        except Exception as e:  # noqa: BLE001 - a page that cannot be read must not hide the failure
+            report.sections.append((f"page {n}", f"not readable: {e}"))
+    return report
 
 
 # Chromium's own complaints, not the page's: an HTTP refusal the page handles (401 before sign-in,
