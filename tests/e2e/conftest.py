@@ -16,10 +16,10 @@ from launcher.system import DEMO_HOSPITALS, System
 PASSWORD = "correct horse battery"
 
 
-def start_system(databases, root) -> System:
-    """Hub and three hospitals on databases made by `databases` (see tests/conftest.py)."""
-    db_env = {"ems": databases("ems"), **{hid: databases(hid) for hid, _, _ in DEMO_HOSPITALS}}
-    return System(root=root, db_env=db_env).start(password=PASSWORD)
+def start_system(databases, root, hospitals=DEMO_HOSPITALS) -> System:
+    """Hub and hospitals (the three demo ones) on databases made by `databases` (see tests/conftest.py)."""
+    db_env = {"ems": databases("ems"), **{hid: databases(hid) for hid, _, _ in hospitals}}
+    return System(root=root, db_env=db_env).start(hospitals=hospitals, password=PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +36,11 @@ def system(shared_system):
 
 
 @pytest.fixture(scope="module")
-def own_system(module_database, tmp_path_factory):
-    """Hub and three hospitals for one module alone."""
-    running = start_system(module_database, tmp_path_factory.mktemp("system"))
+def own_system(request, module_database, tmp_path_factory):
+    """Hub and hospitals for one module alone: the module's HOSPITALS, or all three demo ones
+    (each hospital is a server process, and starting one costs a few CPU-seconds)."""
+    hospitals = getattr(request.module, "HOSPITALS", DEMO_HOSPITALS)
+    running = start_system(module_database, tmp_path_factory.mktemp("system"), hospitals)
     yield running
     running.stop()
 

@@ -13,11 +13,13 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from launcher.system import DEMO_HOSPITALS
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
 from tests.e2e.test_ui_flow import (accept, assert_clean, inquiry_on, open_dashboard, patient_on, screenshot,
                                     set_language)
 
 pytestmark = pytest.mark.timeout(300)
+HOSPITALS = [DEMO_HOSPITALS[0], DEMO_HOSPITALS[2]]  # own_system starts tokyo-er and shinjuku-hp
 ONLINE = "[data-testid=live][data-state=online]"
 
 

@@ -14,11 +14,13 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
 
+from launcher.system import DEMO_HOSPITALS
 from tests.e2e.test_ui_flow import (ask, assert_clean, identify_and_fetch, open_dashboard, open_incident, open_tablet,
                                     patient_on, sign_in)
 from web.i18n import TRANSLATIONS
 
 pytestmark = pytest.mark.timeout(300)
+HOSPITALS = DEMO_HOSPITALS[:1]  # own_system starts tokyo-er alone
 CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from launcher.system import DEMO_HOSPITALS
 from tests.e2e.conftest import sign_in as http_sign_in, wait_online
 from tests.e2e.test_ui_flow import SCREENSHOTS, TARGETS_TOO_SMALL, open_tablet, screenshot
 from tests.e2e.test_ui_tablet_live import accepted_by
 
 pytestmark = pytest.mark.timeout(300)
+HOSPITALS = DEMO_HOSPITALS[:2]  # own_system starts tokyo-er and minato-hp
 
 SCENE = ["胸痛 / chest pain", "頭部外傷 / head injury", "大腿骨骨折 / femur fracture", "熱傷 / burns",
          "過換気 / hyperventilation"]
