@@ -162,7 +162,8 @@ def session_database(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def migrated_copies(tmp_path_factory):
-    """A fresh SQLite database starts as a copy of a migrated one (tests/migrated_copies.py)."""
+    """A fresh database, SQLite or PostgreSQL, starts as what the migrations made, copied
+    (tests/migrated_copies.py)."""
     from shared import storage
     from tests.migrated_copies import MigratedCopies
     copies = MigratedCopies(tmp_path_factory.mktemp("migrated"))
