@@ -11,6 +11,7 @@ import pytest
 import requests
 import socketio
 
+from launcher.processes import Forkserver, Server
 from launcher.system import DEMO_HOSPITALS, System
 
 PASSWORD = "correct horse battery"
@@ -20,6 +21,18 @@ def start_system(databases, root, hospitals=DEMO_HOSPITALS) -> System:
     """Hub and hospitals (the three demo ones) on databases made by `databases` (see tests/conftest.py)."""
     db_env = {"ems": databases("ems"), **{hid: databases(hid) for hid, _, _ in hospitals}}
     return System(root=root, db_env=db_env).start(hospitals=hospitals, password=PASSWORD)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def servers_forked():
+    """Every server these tests start is forked from one process that has imported both apps
+    (launcher/forkserver.py), not a new interpreter that imports them again: a run starts some
+    hundred servers, and the import was most of each one's start."""
+    forkserver = Forkserver()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Server, "forkserver", forkserver)
+        yield forkserver
+    forkserver.close()
 
 
 @pytest.fixture(scope="session")
