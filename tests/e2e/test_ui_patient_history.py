@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from ems_app.services.outbox import FileOutbox
 from shared.sources.simulator import OqcSimulator
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in
 from tests.e2e.test_ui_flow import SCREENSHOTS, TARGETS_TOO_SMALL, assert_clean, set_language
@@ -72,4 +73,31 @@ def test_a_card_with_no_registered_contact_points_to_the_national_portal(system,
     ask_code(page, "SIM-EMPTY", OqcSimulator().fetch("SIM-EMPTY").card.birth_date.isoformat())
     expect(page.locator("#message")).to_contain_text("マイナポータル")
     expect(page.locator("#code-form")).to_be_hidden()
+    assert_clean(page)
+
+
+def test_a_code_asked_for_before_the_page_has_its_words_is_sent_once_they_are_here(system, new_page):
+    """A tap on 確認コードを送信 while the catalogue is still on its way (a slow phone network) is
+    held, not lost: the code goes once the page is ready, and only once."""
+    crew_http = http_sign_in(system.hub.url, "kyukyu1")
+    open_with_record(crew_http, "SIM-000391", "頭痛 / headache")
+    simulator = OqcSimulator()
+    birth = simulator.fetch("SIM-000391").card.birth_date.isoformat()
+    contact = simulator.registered_contact("SIM-000391")
+    page = new_page()
+    held = []
+    page.route("**/i18n/messages.json", lambda route: held.append(route))
+    page.goto(system.hub.url + "/my-data", wait_until="domcontentloaded")
+    ask_code(page, "SIM-000391", birth)
+    ask_code(page, "SIM-000391", birth)  # tapped again: still one code
+    assert "card_id" not in page.url and "birth_date" not in page.url
+    expect(page.get_by_test_id("code-sent-to")).to_be_hidden()
+    page.wait_for_timeout(300)
+    assert held, "the catalogue was not held back"
+    for route in held:
+        route.continue_()
+    expect(page.get_by_test_id("code-sent-to")).to_contain_text(contact.masked)
+    expect(page.locator("#code-form")).to_be_visible()
+    sent = [m for m in FileOutbox(system.root / "ems" / "outbox").messages() if m["to"] == contact.address]
+    assert len(sent) == 1, sent
     assert_clean(page)

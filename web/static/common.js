@@ -127,8 +127,22 @@ const I18N = (() => {
 
 // Every form here is sent by its page's script. One sent before that script is ready (a fast tap
 // while the catalogue loads) must not fall back to the browser's own submit: that reloads the page
-// with the fields, a passcode among them, in the address, and what was typed is gone.
-document.addEventListener("submit", (ev) => { if (!ev.target.hasAttribute("action")) ev.preventDefault(); }, true);
+// with the fields, a passcode among them, in the address, and what was typed is gone. Nor may the
+// tap be lost without a word: it is held, one per form, and sent once the pages' scripts have
+// their handlers (each attaches them when the catalogue is here, so a moment after that).
+const HeldForms = { ready: false, held: new Map() };  // form -> the button that sent it
+I18N.ready.then(() => setTimeout(() => {
+  HeldForms.ready = true;
+  for (const [form, button] of HeldForms.held) {
+    if (form.isConnected) form.requestSubmit(button && button.isConnected && button.form === form ? button : undefined);
+  }
+  HeldForms.held.clear();
+}));
+document.addEventListener("submit", (ev) => {
+  if (ev.target.hasAttribute("action")) return;
+  ev.preventDefault();
+  if (!HeldForms.ready) { ev.stopImmediatePropagation(); HeldForms.held.set(ev.target, ev.submitter); }
+}, true);
 
 // Every password field has a button beside it that shows what was typed (ASVS 2.1.12): twelve
 // characters and more, on a tablet's glass keyboard, in gloves. The field stays out of the input kept
