@@ -22,12 +22,15 @@ def ask_code(page: Page, card: str, birth: str, card_label="カード番号", bi
     page.locator("#history-form button[type=submit]").click()
 
 
-def test_the_code_sent_to_the_registered_phone_opens_the_history(system, new_page):
-    crew_http = http_sign_in(system.hub.url, "kyukyu1")
-    open_with_record(crew_http, "SIM-000142", "発熱 / fever")
+def looked_at(system, card: str, complaint: str):
+    """A patient whose record a crew fetched -> (birth date, registered contact)."""
+    open_with_record(http_sign_in(system.hub.url, "kyukyu1"), card, complaint)
     simulator = OqcSimulator()
-    birth = simulator.fetch("SIM-000142").card.birth_date.isoformat()
-    contact = simulator.registered_contact("SIM-000142")
+    return simulator.fetch(card).card.birth_date.isoformat(), simulator.registered_contact(card)
+
+
+def test_the_code_sent_to_the_registered_phone_opens_the_history(system, new_page):
+    birth, contact = looked_at(system, "SIM-000142", "発熱 / fever")
     page = new_page()
     page.goto(system.hub.url + "/my-data")
     assert page.evaluate(TARGETS_TOO_SMALL) == []
@@ -79,11 +82,7 @@ def test_a_card_with_no_registered_contact_points_to_the_national_portal(system,
 def test_a_code_asked_for_before_the_page_has_its_words_is_sent_once_they_are_here(system, new_page):
     """A tap on 確認コードを送信 while the catalogue is still on its way (a slow phone network) is
     held, not lost: the code goes once the page is ready, and only once."""
-    crew_http = http_sign_in(system.hub.url, "kyukyu1")
-    open_with_record(crew_http, "SIM-000391", "頭痛 / headache")
-    simulator = OqcSimulator()
-    birth = simulator.fetch("SIM-000391").card.birth_date.isoformat()
-    contact = simulator.registered_contact("SIM-000391")
+    birth, contact = looked_at(system, "SIM-000391", "頭痛 / headache")
     page = new_page()
     held = []
     page.route("**/i18n/messages.json", lambda route: held.append(route))
