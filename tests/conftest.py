@@ -254,7 +254,8 @@ def pytest_runtest_makereport(item, call):
         try:
             name = f"{item.name[:80]}.{n}.png"
             page.screenshot(path=str(screenshots_folder() / "failed" / name), timeout=5_000)
-            report.sections.append((f"page {n}: {page.url} (failed/{name})", page.inner_text("body", timeout=5_000)[:6000]))
+            shown = page.inner_text("body", timeout=5_000)[:6000]
+            report.sections.append((f"page {n}: {page.url} (failed/{name})", shown))
         except Exception as e:  # noqa: BLE001 - a page that cannot be read must not hide the failure
             report.sections.append((f"page {n}", f"not readable: {e}"))
     return report
