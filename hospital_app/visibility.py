@@ -53,8 +53,9 @@ def _fields(*names: str) -> dict:
 # Never "no vitals": a clerk looking at a patient in shock must not read that.
 ACUITY_WITHHELD = Instead({"withheld": True})
 
+# `seq`: which of the crew's updates a copy includes, so a screen keeps the newer of two (H56).
 _INQUIRY_DESK = _fields("inquiry_id", "incident_id", "status", "asked_at", "unit", "chief_complaint", "age_band",
-                        "sex", "eta_minutes", "eta_at")
+                        "sex", "eta_minutes", "eta_at", "seq")
 _PATIENT_DESK = {**_fields("incident_id", "grant_expires_at", "last_seq", "acknowledged_by"),
                  "identity": _fields("name", "kana", "birth_date", "sex", "identification", "identity_flagged"),
                  "incident": _fields("chief_complaint", "eta_minutes", "eta_at", "handed_over_at"),

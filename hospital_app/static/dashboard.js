@@ -77,9 +77,13 @@ const Dash = {
     else Alert.start(p.incident_id, `${whoText(p)} ${p.incident.chief_complaint || ""}`.trim());
   },
 
-  // An inquiry pushed, or listed by a reload: shown while open, else it leaves the list.
+  // An inquiry pushed, or listed by a reload: shown while open, else it leaves the list. Of two
+  // copies, the one with the crew's newer update stays, whichever came last: a reconnect's list,
+  // read before a push and answered after it, once put back an ETA the crew had changed (H56).
   addInquiry(q, at = ++Dash.clock) {
     if (q.status !== "pending") { Dash.inquiryLeft(q.inquiry_id, q.status, q.reason); return; }
+    const held = Dash.inquiries.get(q.inquiry_id);
+    if (held && held.seq != null && q.seq != null && held.seq > q.seq) return;
     q._at = at;
     Dash.inquiries.set(q.inquiry_id, q); Lists.renderInquiry(q);
   },

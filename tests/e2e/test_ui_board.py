@@ -205,6 +205,39 @@ def test_the_request_shows_unit_callback_times_eta_and_vitals_in_japanese_and_en
     assert_clean(doctor, clerk)
 
 
+def test_a_request_listed_again_after_a_reconnect_keeps_the_newer_eta_pushed_meanwhile(system, new_page):
+    """H56 on the screen: after a reconnect the page lists the open requests again, and a list
+    read before the crew's newer ETA was pushed may be answered after it."""
+    crew = http_sign_in(system.hub.url, "kyukyu2")
+    wait_online(crew, "tokyo-er")
+    doctor = open_dashboard(new_page, system, "er-doctor")
+    iid = open_with_record(crew, "SIM-000149", "動悸")
+    eta = crew.post(f"{crew.base}/api/incidents/{iid}/updates", json={"kind": "eta", "eta_minutes": 14})
+    assert eta.status_code == 201, eta.text
+    ask(crew, iid, "tokyo-er")
+    shown_eta = inquiry_on(doctor, iid).get_by_test_id("inquiry-eta")
+    expect(shown_eta).to_have_text("ETA 14分")
+    held: list[tuple] = []                      # the list, read now, delivered when the test says
+    doctor.route(lambda url: url.endswith("/api/inquiries"), lambda route: held.append((route, route.fetch())))
+    doctor.evaluate("Dash.socket.disconnect()")
+    expect(doctor.get_by_test_id("live")).to_have_attribute("data-state", "offline")
+    doctor.evaluate("Dash.socket.connect()")
+    deadline = time.monotonic() + 20
+    while not held and time.monotonic() < deadline:
+        doctor.wait_for_timeout(100)
+    assert held, "the reconnect never listed the requests again"
+    eta = crew.post(f"{crew.base}/api/incidents/{iid}/updates", json={"kind": "eta", "eta_minutes": 6})
+    assert eta.status_code == 201, eta.text
+    expect(shown_eta).to_have_text("ETA 6分")                         # pushed, before the list's answer
+    route, listed = held[0]
+    with doctor.expect_request(lambda r: r.url.endswith("/api/patients")):  # the list has been applied
+        route.fulfill(response=listed)
+    expect(shown_eta).to_have_text("ETA 6分")
+    inquiry_on(doctor, iid).get_by_test_id("decline").click()       # leaves this module's board clear
+    expect(inquiry_on(doctor, iid)).to_have_count(0)
+    assert_clean(doctor)
+
+
 def test_the_back_button_goes_from_a_patient_to_the_board_not_out_of_the_app(system, new_page):
     crew = http_sign_in(system.hub.url, "kyukyu2")
     wait_online(crew, "tokyo-er")
