@@ -155,8 +155,12 @@ const Steps = {
     const ul = $("inquiries");
     let item = [...ul.children].find((e) => e.dataset.inquiry === q.inquiry_id);
     if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, hospital: q.hospital_id } }); ul.append(item); }
-    const status = q.status, reason = q.decline_reason || q.reason;
-    item.dataset.status = status; item.className = status;
+    // An answer is final at the hub (asked, then accepted, declined or withdrawn, never asked
+    // again): a list read before the answer was pushed, but answered after, keeps the answer.
+    const answered = q.status === "pending" && item.dataset.status && item.dataset.status !== "pending";
+    const status = answered ? item.dataset.status : q.status;
+    const reason = answered ? item.dataset.reason : (q.decline_reason || q.reason || "");
+    item.dataset.status = status; item.dataset.reason = reason; item.className = status;
     const why = status === "declined" && reason ? ` (${declineReason(reason)})` : "";
     const name = q.hospital_name || App.hospitals.get(q.hospital_id) || q.hospital_id;
     item.replaceChildren(el("strong", { text: name }), ` — ${INQUIRY_STATUS[status] ? INQUIRY_STATUS[status]() : status}${why}`);

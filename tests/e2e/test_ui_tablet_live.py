@@ -144,3 +144,48 @@ def test_every_update_keeps_its_time_after_a_resync(system, new_page):
     stored = crew_http.get(f"{crew_http.base}/api/incidents/{iid}/updates").json()["updates"]
     assert all(re.match(r"^\d{4}-\d\d-\d\dT", u["at"]) for u in stored)
     assert page_errors(crew) == []
+
+
+def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(system, new_page):
+    """After a reconnect the tablet lists its requests again; a list read before the ER accepted
+    may be answered after the acceptance was pushed, and must not show the ER as still asked."""
+    crew_http = http_sign_in(system.hub.url, "kyukyu1")
+    wait_online(crew_http, "tokyo-er")
+    iid = open_with_record(crew_http, "SIM-000134", "胸痛 / chest pain")
+    crew_http.post(f"{crew_http.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": ["tokyo-er"]})
+    crew = open_tablet(new_page, system)
+    resume(crew, iid)
+    row = crew.locator('[data-testid=inquiry][data-hospital="tokyo-er"]')
+    expect(row).to_have_attribute("data-status", "pending")
+    held: list[tuple] = []  # the first list after the reconnect, read then, delivered when the test says
+
+    def hold(route):
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+    crew.route(lambda url: url.endswith(f"/api/incidents/{iid}/inquiries"), hold)
+    crew.context.set_offline(True)
+    expect(crew.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
+    crew.context.set_offline(False)
+    deadline = time.time() + 20
+    while not held and time.time() < deadline:
+        crew.wait_for_timeout(100)
+    assert held, "the reconnect never listed the requests again"
+
+    [inquiry] = crew_http.get(f"{crew_http.base}/api/incidents/{iid}/inquiries").json()
+    doctor_http = http_sign_in(system.hospitals["tokyo-er"].url, "er-doctor")
+
+    def the_list(request) -> bool:
+        return request.url.endswith(f"/api/incidents/{iid}/inquiries") and request.method == "GET"
+    with crew.expect_response(lambda r: the_list(r.request)):          # the push's own reading
+        assert doctor_http.post(f"{doctor_http.base}/api/inquiries/{inquiry['inquiry_id']}/answer",
+                                json={"accept": True}).ok
+    expect(row).to_have_attribute("data-status", "accepted")
+    route, listed = held[0]
+    with crew.expect_request_finished(the_list):
+        route.fulfill(response=listed)                                 # "asked", as it was read
+    crew.evaluate("() => new Promise(r => setTimeout(r, 200))")        # drawn by now
+    expect(row).to_have_attribute("data-status", "accepted")
+    expect(row).to_contain_text("受入可")
+    assert page_errors(crew) == []
