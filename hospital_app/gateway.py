@@ -111,6 +111,10 @@ class Gateway:
         self._fetching: set[str] = set()  # records queued to be fetched again, each once
         self._fetching_lock = threading.Lock()
         self._inquiries_checked_at: datetime | None = None
+        # An inquiry's change in the store and its push to the boards, one at a time, so the boards
+        # see the changes in the store's order: a copy stored just before an answer, pushed just
+        # after it, put the answered request back on the board (docs/clinical-safety.md H59).
+        self._inquiry_changes = threading.Lock()
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
@@ -200,16 +204,15 @@ class Gateway:
                                                        "answered_by": answered_by},
                                     no_answer=OUTCOME_UNKNOWN)
         except Refused as e:
-            if e.code == "not_pending" and inquiry_store.set_inquiry_status(
-                    self.db, inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN, only_if_open=True):
-                # Closed at the hub and the push lost: it leaves every board, saying why.
-                self.dashboard.inquiry_changed(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN)
+            if e.code == "not_pending":  # closed at the hub and the push lost: it leaves every board, saying why
+                self._inquiry_left(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN, only_if_open=True)
             raise
         answered = parse("inquiry_answer", Answered, result)
         if answered is None:
             raise Refused(502, "the hub's answer was not understood", "bad_gateway")
-        store.accepted(self.db, inquiry_id, answered.status, answered.incident_id, answered.grant)
-        self.dashboard.inquiry_changed(inquiry_id, answered.status, "answered")
+        with self._inquiry_changes:
+            store.accepted(self.db, inquiry_id, answered.status, answered.incident_id, answered.grant)
+            self.dashboard.inquiry_changed(inquiry_id, answered.status, "answered")
         if answered.grant:
             self.events.put(("grant", Grant(incident_id=answered.incident_id, grant=answered.grant)))
         return answered.status
@@ -250,14 +253,19 @@ class Gateway:
 
     def inquiry_received(self, inquiry: Inquiry) -> None:
         data = inquiry.model_dump(exclude_unset=True)  # what the hub sent: a field it leaves out is not "null"
-        if inquiry_store.save_inquiry(self.db, data):  # not a copy older than the one on the board
-            self.dashboard.inquiry(data)
+        with self._inquiry_changes:
+            if inquiry_store.save_inquiry(self.db, data):  # not a copy older than the one on the board
+                self.dashboard.inquiry(data)
 
     def inquiry_withdrawn(self, withdrawn: InquiryWithdrawn) -> None:
         """No longer open (another hospital accepted, the incident was closed): it leaves every
         board, which tells a clinician who had it in front of them why."""
-        if inquiry_store.set_inquiry_status(self.db, withdrawn.inquiry_id, "withdrawn", withdrawn.reason):
-            self.dashboard.inquiry_changed(withdrawn.inquiry_id, "withdrawn", withdrawn.reason)
+        self._inquiry_left(withdrawn.inquiry_id, "withdrawn", withdrawn.reason)
+
+    def _inquiry_left(self, inquiry_id: str, status: str, reason: str | None, only_if_open: bool = False) -> None:
+        with self._inquiry_changes:
+            if inquiry_store.set_inquiry_status(self.db, inquiry_id, status, reason, only_if_open=only_if_open):
+                self.dashboard.inquiry_changed(inquiry_id, status, reason)
 
     def _inquiries_due(self) -> None:
         """Once a minute: an inquiry the hub never closed for us expires; old closed ones are forgotten."""
@@ -265,8 +273,9 @@ class Gateway:
         if self._inquiries_checked_at is not None and now - self._inquiries_checked_at < INQUIRY_SWEEP:
             return
         self._inquiries_checked_at = now
-        for inquiry_id in inquiry_store.expire_and_forget(self.db):
-            self.dashboard.inquiry_changed(inquiry_id, inquiry_store.EXPIRED, inquiry_store.EXPIRED)
+        with self._inquiry_changes:
+            for inquiry_id in inquiry_store.expire_and_forget(self.db):
+                self.dashboard.inquiry_changed(inquiry_id, inquiry_store.EXPIRED, inquiry_store.EXPIRED)
 
     def grant_received(self, grant: Grant) -> None:
         if store.has_grant(self.db, grant.incident_id, grant.grant):
@@ -423,8 +432,9 @@ class Gateway:
         for inquiry in state.inquiries:
             self.inquiry_received(inquiry)
         # Withdrawn while the link was down (the push lost): they leave the boards, saying so.
-        for inquiry_id in inquiry_store.close_missing(self.db, {i.inquiry_id for i in state.inquiries}, asked_at):
-            self.dashboard.inquiry_changed(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN)
+        with self._inquiry_changes:
+            for inquiry_id in inquiry_store.close_missing(self.db, {i.inquiry_id for i in state.inquiries}, asked_at):
+                self.dashboard.inquiry_changed(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN)
         self.send_access_reports()
         from hospital_app import availability  # what was set while the link was down reaches the crews
         availability.resend(self.db, self)

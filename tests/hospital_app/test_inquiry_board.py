@@ -6,6 +6,7 @@ expired; what each role is sent of an inquiry, the callback number to clinical s
 Accepted inquiries of long-closed incidents once stayed under 受入照会 with those still waiting
 for an answer. The gateway's lane handlers run as the hub's events make them run; dashboards are
 real Socket.IO test clients."""
+import threading
 from datetime import timedelta
 
 import pytest
@@ -98,6 +99,42 @@ def test_an_inquiry_answered_here_leaves_the_list(er_app, gateway):
     resp = signed_in(er_app, "doc").post("/api/inquiries/q1/answer", json={"accept": False, "reason": "no_bed"})
     assert resp.status_code == 200 and resp.json["status"] == "declined"
     assert changes(board) == [{"inquiry_id": "q1", "status": "declined", "reason": "answered"}]
+    assert listed(er_app) == []
+
+
+def test_a_copy_on_its_way_while_the_physician_answers_never_puts_the_request_back_on_the_board(er_app, gateway):
+    """A newer copy stored just before the answer, and pushed just after it, left the answered
+    request on every board as still open (H59): the boards now see the changes in the store's order."""
+    gateway.lane_events["inquiry"](inquiry(1, seq=2))
+    board = dashboard(er_app, "doc")
+    gateway.sio = FakeHub({"inquiry_id": "q1", "incident_id": "inc1", "status": "declined"})
+    stored, go_on = threading.Event(), threading.Event()
+    push = gateway.dashboard.inquiry
+
+    def slow_push(data):  # the copy is stored; its push is late
+        stored.set()
+        go_on.wait(10)
+        push(data)
+    gateway.dashboard.inquiry = slow_push
+    copy = threading.Thread(target=gateway.lane_events["inquiry"], args=(inquiry(1, seq=3, eta_minutes=6),))
+    copy.start()
+    assert stored.wait(10)
+    answers = []
+    answering = threading.Thread(target=lambda: answers.append(
+        signed_in(er_app, "doc").post("/api/inquiries/q1/answer", json={"accept": False, "reason": "no_bed"})))
+    answering.start()
+    answering.join(1)  # done by now, unless it waits for the copy's push
+    go_on.set()
+    copy.join(10)
+    answering.join(10)
+    assert answers[0].status_code == 200
+    on_board = set()
+    for m in board.get_received(NS):  # as a dashboard applies them, in order
+        if m["name"] == "inquiry":
+            on_board.add(m["args"][0]["inquiry_id"])
+        elif m["name"] == "inquiry_changed":
+            on_board.discard(m["args"][0]["inquiry_id"])
+    assert on_board == set()
     assert listed(er_app) == []
 
 
