@@ -135,6 +135,9 @@ class Gateway:
         return {"up": since is None, "down_since": since.isoformat() if since else None}
 
     def _linked(self) -> None:
+        if self._down_since is not None:
+            log.warning("gateway: linked to the hub (after %.0f s without it)",
+                        (datetime.now(timezone.utc) - self._down_since).total_seconds())
         self._down_since = None
         self.dashboard.hub_link(self.link_state())
         self.events.put(("resync", None))
@@ -142,6 +145,7 @@ class Gateway:
     def _unlinked(self, *_reason) -> None:
         if self._down_since is None:  # down since the first moment it was lost, not the last retry
             self._down_since = datetime.now(timezone.utc)
+            log.warning("gateway: link to the hub lost; reconnecting")
         self.dashboard.hub_link(self.link_state())
 
     def _arrived(self, name: str, model: type[HubEvent], data=None) -> None:

@@ -31,6 +31,7 @@ class Server:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = (log_dir or Path(env.get("EMS_INSTANCE") or env.get("HOSPITAL_INSTANCE") or "."))
+        self.log_file = self.log_path / f"{self.module}-{self.port}.log"  # its output, all of it
         self.proc: subprocess.Popen | Forked | None = None
 
     def start(self, timeout: float = 60) -> "Server":
@@ -39,7 +40,7 @@ class Server:
     def launch(self) -> "Server":
         """Start the process without waiting, so several can import and migrate side by side."""
         self.log_path.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path / f"{self.module}-{self.port}.log", "ab")
+        self._log = open(self.log_file, "ab")
         # Production mode runs under gevent, which must patch before the app is imported.
         gevent = self.env.get("ASYNC_MODE") == "gevent"
         argv = ["run", "--port", str(self.port)]

@@ -247,8 +247,11 @@ def new_page(browser):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """A UI test that fails keeps what each of its pages showed: a screenshot in the screenshots
-    folder's failed/ and the page's text in the report, so a failure on CI can be read."""
+    folder's failed/ and the page's text in the report; an end-to-end test that fails, the end of
+    each of its servers' logs. So a failure on CI can be read."""
     report = yield
+    if report.when == "call" and report.failed:
+        _server_logs(item, report)
     make = item.funcargs.get("new_page") if report.when == "call" and report.failed else None
     for n, page in enumerate(p for context in getattr(make, "contexts", []) for p in context.pages):
         try:
@@ -259,6 +262,17 @@ def pytest_runtest_makereport(item, call):
         except Exception as e:  # noqa: BLE001 - a page that cannot be read must not hide the failure
             report.sections.append((f"page {n}", f"not readable: {e}"))
     return report
+
+
+def _server_logs(item, report, lines: int = 40) -> None:
+    from launcher.system import System
+    for system in {id(v): v for v in item.funcargs.values() if isinstance(v, System)}.values():
+        for server in [*system.hubs, *system.hospitals.values()]:
+            try:
+                tail = server.log_file.read_text(errors="replace").splitlines()[-lines:]
+            except OSError as e:
+                tail = [f"not readable: {e}"]
+            report.sections.append((f"log of {server.module} at {server.url}", "\n".join(tail)))
 
 
 # Chromium's own complaints, not the page's: an HTTP refusal the page handles (401 before sign-in,
