@@ -5,6 +5,7 @@ DATABASE_SCHEMA lets several apps or test runs share one PostgreSQL database wit
 touching each other's tables."""
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, exc, text
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -84,14 +87,29 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
 
 
 def migrate(engine: Engine, migrations: Path) -> None:
-    """Upgrade to head. On PostgreSQL an advisory lock keeps parallel processes from racing."""
-    cfg = Config()
-    cfg.set_main_option("script_location", str(migrations))
+    """Upgrade to head; a database already there is only looked at. On PostgreSQL an advisory
+    lock keeps parallel processes from racing."""
+    cfg = _config(str(migrations))
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(727001)"))
+        if set(MigrationContext.configure(conn).get_current_heads()) == _heads(str(migrations)):
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _config(migrations: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", migrations)
+    return cfg
+
+
+@functools.cache
+def _heads(migrations: str) -> frozenset[str]:
+    """The revisions a folder's migrations end at, read once per process: reading them loads every
+    revision file, which took longer than checking a database already at head (every restart)."""
+    return frozenset(ScriptDirectory.from_config(_config(migrations)).get_heads())
 
 
 class Database:
