@@ -250,9 +250,10 @@ def pytest_runtest_makereport(item, call):
     folder's failed/ and the page's text in the report; an end-to-end test that fails, the end of
     each of its servers' logs. So a failure on CI can be read."""
     report = yield
-    if report.when == "call" and report.failed:
-        _server_logs(item, report)
-    make = item.funcargs.get("new_page") if report.when == "call" and report.failed else None
+    if report.when != "call" or not report.failed:
+        return report
+    _server_logs(item, report)
+    make = item.funcargs.get("new_page")
     for n, page in enumerate(p for context in getattr(make, "contexts", []) for p in context.pages):
         try:
             name = f"{item.name[:80]}.{n}.png"
