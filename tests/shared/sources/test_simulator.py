@@ -46,10 +46,9 @@ def item_dates(r: EmergencyRecord, category: str) -> list[date]:
     return [getattr(i, field) for i in getattr(r, category)]
 
 
-def test_constructs_600_patients_fast():
-    start = time.perf_counter()
+def test_makes_600_patients_and_the_fixed_cards():
+    # How fast: `python -m load.simulator_bench` (a figure, not a timed test).
     s = OqcSimulator(seed=99, patients=600)
-    assert time.perf_counter() - start < 0.5
     ids = [c for c in s.cards() if c.startswith("SIM-0")]
     assert len(ids) == 600 and ids[0] == "SIM-000001" and ids[-1] == "SIM-000600"
     assert set(EDGE_CASES) <= set(s.cards())
@@ -280,9 +279,7 @@ def test_conditions():
     s.read_card("SIM-000001")
     assert time.perf_counter() - start >= 0.2
     s.set_condition("up")
-    start = time.perf_counter()
-    s.fetch("SIM-000001")
-    assert time.perf_counter() - start < 0.2 and s.latency_s == 0.0
+    assert s.fetch("SIM-000001") == OqcSimulator(patients=10).fetch("SIM-000001") and s.latency_s == 0.0
     s.set_condition("slow")
     assert s.latency_s == 2.0
     assert OqcSimulator(patients=1, condition="slow").latency_s == 2.0
