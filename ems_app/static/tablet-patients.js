@@ -64,13 +64,14 @@ const Patients = {
     const list = Patients.list.slice();
     // The patient on screen is always in the bar, even before the list has caught up with it.
     if (App.incident && !list.some((i) => i.id === App.incident.id)) list.unshift(App.incident);
-    bar.replaceChildren(...list.map((inc) => el("li", {}, Patients.button(inc))));
+    // Drawn again in place (redraw.js): a tap on a patient counts while an answer or a send redraws the line.
+    const patientOf = (row) => row.firstElementChild && row.firstElementChild.dataset.incident;
+    redrawRows(bar, list.map((inc) => el("li", {}, Patients.button(inc))), patientOf);
     const current = bar.querySelector("[aria-current]");
     if (current) current.scrollIntoView({ block: "nearest", inline: "nearest" });
-    const start = $("open-incidents");
-    start.replaceChildren(...Patients.list.map((inc) => el("li", { testid: "open-incident" },
-      Patients.button(inc, el("small", { cls: "meta" }, el("code", { text: inc.id }), ` ${fmt.hm(inc.created_at)}`)))));
-    if (!start.children.length) start.append(el("li", { cls: "empty", text: tr("none") }));
+    const rows = Patients.list.map((inc) => el("li", { testid: "open-incident" },
+      Patients.button(inc, el("small", { cls: "meta" }, el("code", { text: inc.id }), ` ${fmt.hm(inc.created_at)}`))));
+    redrawRows($("open-incidents"), rows.length ? rows : [el("li", { cls: "empty", text: tr("none") })], patientOf);
   },
 
   // Leaving a patient's screen: keep what was typed for that patient, and clear the fields.

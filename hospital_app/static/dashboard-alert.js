@@ -48,7 +48,8 @@ const Alert = {
     const [first] = Alert.pending.keys();
     box.dataset.incident = first || "";
     box.dataset.count = String(Alert.pending.size);
-    $("alert-list").replaceChildren(...[...Alert.pending].map(([incidentId, text]) => {
+    // Redrawn in place (redraw.js): a press on one patient's Acknowledge counts as another arrives.
+    redrawRows($("alert-list"), [...Alert.pending].map(([incidentId, text]) => {
       const item = el("li", { cls: "alert-patient", testid: "alert-patient", data: { incident: incidentId } },
         el("span", { testid: "alert-who", text }));
       if (Dash.clinical) {  // the hub takes the acknowledgement from clinical staff
@@ -57,7 +58,7 @@ const Alert = {
         item.append(" ", ack);
       }
       return item;
-    }));
+    }), (row) => row.dataset.incident);
   },
 
   start(incidentId, text) {

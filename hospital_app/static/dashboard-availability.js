@@ -57,7 +57,8 @@ const Availability = {
     const ul = $("capabilities");
     if (!ul) return;
     $("availability-not-sent").hidden = Availability.atHub;
-    ul.replaceChildren(...CAPABILITIES.map((cap) => {
+    // Redrawn in place (redraw.js): a press counts while a colleague's change is drawn.
+    redrawRows(ul, CAPABILITIES.map((cap) => {
       const s = Availability.board[cap], st = capabilityState(s);
       const row = el("li", { testid: "capability", data: { capability: cap, status: st.status } },
         el("span", { cls: "capability-name", text: capabilityName(cap) }),
@@ -71,7 +72,7 @@ const Availability = {
         }
       }
       return row;
-    }));
+    }), (row) => row.dataset.capability);
   },
 };
 

@@ -72,29 +72,24 @@ const Lists = {
     let item = [...ul.children].find((e) => e.dataset.inquiry === q.inquiry_id);
     if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, incident: q.incident_id } }); ul.prepend(item); }
     item.dataset.status = q.status; item.className = q.status;
-    // Drawn again when the crew's newer vitals or ETA arrive: a decline reason being chosen, and the
-    // focus, stay as they were.
-    const reason = item.querySelector("select") ? item.querySelector("select").value : null;
-    const active = item.contains(document.activeElement) ? document.activeElement : null;
-    const focused = active && (active.dataset.testid || (active.tagName === "SELECT" ? "select" : null));
     const basis = q.basis ? `  ${code(q.basis)}` : "";
     const asked = el("div", { cls: "asked" },
       el("span", { testid: "inquiry-unit" }, bi("Ambulance unit"), `: ${q.unit || "-"}`), "  ",
       Dash.clinical ? callbackOf(q) : "", Dash.clinical ? "  " : "",
       el("span", { testid: "inquiry-asked" }, bi("Asked at"), " ", el("time", { text: fmt.hm(q.asked_at), attrs: { datetime: q.asked_at || "" } })),
       "  ", ...inquiryEta(q));
-    item.replaceChildren(el("div", {},
+    const parts = [el("div", {},
       el("strong", { testid: "inquiry-who", text: `${ageBand(q.age_band)} ${q.sex ? code(q.sex) : tr("sex unknown")} ` }),
-      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), basis), asked);
+      el("span", { testid: "inquiry-complaint", text: q.chief_complaint || "-" }), basis), asked];
     // The desk is never sent an inquiry's acuity: it is drawn for clinical staff only.
     if (Dash.clinical) {
-      item.append(el("div", { cls: "inquiry-acuity", testid: "inquiry-acuity" }, Acuity.badge(Acuity.levelOf(q.acuity)), " ",
+      parts.push(el("div", { cls: "inquiry-acuity", testid: "inquiry-acuity" }, Acuity.badge(Acuity.levelOf(q.acuity)), " ",
         el("span", { cls: "readings", testid: "inquiry-vitals" }, ...Acuity.line(q.acuity))));
     }
-    if (Dash.clinical && q.status === "pending") item.append(Lists.answerControls(item, q));
-    const select = item.querySelector("select");
-    if (select && reason) select.value = reason;
-    if (focused) { const again = item.querySelector(focused === "select" ? "select" : `[data-testid="${focused}"]`); if (again) again.focus(); }
+    // Drawn again when the crew's newer vitals or ETA arrive: the answer's controls stay as they
+    // are (redraw.js), so a press on 受入 counts, and a decline reason being chosen and the focus stay.
+    if (Dash.clinical && q.status === "pending") parts.push(item.querySelector(":scope > .answer") || Lists.answerControls(item, q));
+    placeInOrder(item, parts);
     if (Dash.answering.has(q.inquiry_id)) for (const c of item.querySelectorAll("button, select")) c.disabled = true;
     Lists.inquiriesShown();
   },
@@ -136,13 +131,11 @@ const Lists = {
     const list = [...Dash.patients.values()].map((p) => ({ p, at: arrivalOf(p) }))
       .sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
     const focused = document.activeElement && document.activeElement.closest("[data-testid=patient]");
-    const keepFocus = focused ? focused.dataset.incident : null;
-    const keepOn = keepFocus && document.activeElement.dataset.testid === "row-acknowledge" ? "row-acknowledge" : "open-patient";
-    ul.replaceChildren(...list.map(({ p, at }) => Lists.patientItem(p, at)));
-    if (keepFocus) {
-      const row = ul.querySelector(`[data-incident="${CSS.escape(keepFocus)}"]`);
-      const b = row && (row.querySelector(`[data-testid=${keepOn}]`) || row.querySelector("[data-testid=open-patient]"));
-      if (b) b.focus();
+    // Rows and their buttons stay as they are, and so does the focus; an Acknowledge that has
+    // gone (acknowledged) hands the focus to its row.
+    redrawRows(ul, list.map(({ p, at }) => Lists.patientItem(p, at)), (row) => row.dataset.incident);
+    if (focused && focused.isConnected && !focused.contains(document.activeElement)) {
+      focused.querySelector("[data-testid=open-patient]").focus();
     }
     Lists.tick();
   },

@@ -103,6 +103,15 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
         box = button.bounding_box()
         assert box["height"] >= 48 and box["width"] >= 48
 
+    # A colleague's change is drawn while the nurse's press is down: the press still counts (H60).
+    burns = nurse.locator('[data-testid=capability][data-capability="burns"]')
+    burns.get_by_test_id("set-available").hover()
+    nurse.mouse.down()
+    set_status(http_sign_in(tokyo, "er-doctor"), tokyo, "ct", "available")
+    expect(nurse.locator('[data-testid=capability][data-capability="ct"]')).to_have_attribute("data-status", "available")
+    nurse.mouse.up()
+    expect(burns).to_have_attribute("data-status", "available")
+
     both_languages(nurse, "dashboard-availability", lambda p: expect(
         p.locator('[data-testid=capability][data-capability="stroke"]')).to_have_attribute("data-status", "available"))
 

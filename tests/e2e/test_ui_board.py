@@ -266,3 +266,57 @@ def test_the_back_button_goes_from_a_patient_to_the_board_not_out_of_the_app(sys
     doctor.go_forward()
     expect(shown(first)).to_be_visible()
     assert_clean(doctor)
+
+
+def pressed_while_redrawn(page: Page, button, crew, iid: str, update: dict, drawn) -> None:
+    """Press the button, let the crew's update redraw its row while the pointer is down (`drawn`
+    shows it has), then release: what a physician does when vitals arrive mid-click."""
+    button.hover()                                                    # the pointer on it, then pressed
+    page.mouse.down()
+    sent = crew.post(f"{crew.base}/api/incidents/{iid}/updates", json=update)
+    assert sent.status_code == 201, sent.text
+    expect(drawn).to_be_visible()
+    page.mouse.up()
+
+
+def test_a_press_counts_when_a_push_redraws_its_row_while_pressed(system, new_page):
+    """H60: a row drawn anew between press and release had lost the click (the browser fires none):
+    the patient did not open, 受入 sent nothing and 確認 acknowledged nothing, with nothing on
+    screen to say so, whenever the crew's update or a colleague's answer arrived mid-press."""
+    crew = http_sign_in(system.hub.url, "kyukyu2")
+    wait_online(crew, "tokyo-er")
+    doctor = open_dashboard(new_page, system, "er-doctor")
+    coming = open_with_record(crew, "SIM-000150", "めまい")
+    ask(crew, coming, "tokyo-er")
+    accept(doctor, coming, "めまい")
+    asking = open_with_record(crew, "SIM-000151", "呼吸困難")
+    ask(crew, asking, "tokyo-er")
+    expect(inquiry_on(doctor, asking)).to_have_attribute("data-status", "pending")
+
+    row = patient_on(doctor, coming)
+    pressed_while_redrawn(doctor, row.get_by_test_id("open-patient"), crew, coming,
+                          {"kind": "vitals", "vitals": {"heart_rate": 131}},
+                          row.get_by_test_id("patient-vitals").get_by_text("131"))
+    expect(doctor.locator(f'#detail-body[data-incident="{coming}"] [data-testid=critical]')).to_be_visible()
+
+    request = inquiry_on(doctor, asking)
+    pressed_while_redrawn(doctor, request.get_by_test_id("accept"), crew, asking, {"kind": "eta", "eta_minutes": 7},
+                          request.get_by_test_id("inquiry-eta").get_by_text("ETA 7分"))
+    expect(request).to_have_count(0)                                   # accepted: the patient comes in
+    expect(patient_on(doctor, asking)).to_have_count(1)
+
+    # The new-patient banner gains a patient a colleague accepted while this one's 確認 is pressed.
+    third = open_with_record(crew, "SIM-000152", "失神")
+    ask(crew, third, "tokyo-er")
+    expect(inquiry_on(doctor, third)).to_have_attribute("data-status", "pending")
+    banner = doctor.locator(f'[data-testid=alert-patient][data-incident="{coming}"]')
+    banner.get_by_test_id("alert-ack").hover()
+    doctor.mouse.down()
+    colleague = http_sign_in(system.hospitals["tokyo-er"].url, "er-doctor")
+    [request] = [q for q in colleague.get(f"{colleague.base}/api/inquiries").json() if q["incident_id"] == third]
+    assert colleague.post(f"{colleague.base}/api/inquiries/{request['inquiry_id']}/answer", json={"accept": True}).ok
+    expect(doctor.locator(f'[data-testid=alert-patient][data-incident="{third}"]')).to_be_visible()
+    doctor.mouse.up()
+    expect(banner).to_have_count(0)                                    # acknowledged: off the banner
+    expect(patient_on(doctor, coming).get_by_test_id("acked")).to_be_visible()
+    assert_clean(doctor)

@@ -196,3 +196,22 @@ def test_the_back_button_goes_back_a_step_and_to_the_list(system, new_page):
     crew.go_back()
     expect(crew.locator("#step-identify")).to_be_visible()
     assert crew.js_errors == []
+
+
+def test_a_tap_on_another_patient_counts_while_the_switcher_is_drawn_again(system, new_page):
+    """H60 on the tablet: the switcher is drawn again whenever an answer or a send changes a
+    patient's line, and a patient's button drawn anew between press and release had lost the tap."""
+    crew_http = http_sign_in(system.hub.url, "kyukyu1")
+    wait_online(crew_http, "tokyo-er")
+    crew = open_tablet(new_page, system)
+    going = add_patient(crew, "吐血 / hematemesis")
+    add_patient(crew, "発熱 / fever")
+    button = switcher(crew).and_(crew.locator(f'[data-incident="{going}"]'))
+    expect(button).to_have_attribute("data-destination", "none")
+    button.hover()                                                 # the pointer on it, then pressed
+    crew.mouse.down()
+    accepted_by(system, crew_http, going)                          # the ER's answer redraws the switcher
+    expect(button).to_have_attribute("data-destination", "accepted")
+    crew.mouse.up()
+    expect(crew.get_by_test_id("incident-id")).to_have_text(going)
+    assert crew.js_errors == []
