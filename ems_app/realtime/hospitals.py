@@ -21,11 +21,6 @@ from shared.errors import Refused
 
 log = logging.getLogger(__name__)
 
-# sid -> (hospital id, key thumbprint): who each socket of this process authenticated as. Whether
-# a hospital is online, across every hub process, is services/presence.py's table.
-_online: dict[str, tuple[str, str]] = {}
-_lock = threading.Lock()
-
 
 def connected_hospitals(hub) -> set[str]:
     """Hospitals whose gateway is connected to any hub process (services/presence.py)."""
@@ -33,14 +28,23 @@ def connected_hospitals(hub) -> set[str]:
 
 
 class HospitalGateways(Namespace):
+    def __init__(self, namespace: str):
+        super().__init__(namespace)
+        # sid -> (hospital id, key thumbprint): who each socket of this app authenticated as, so
+        # the heartbeat refreshes this app's sockets only. Whether a hospital is online, across
+        # every hub process, is services/presence.py's table.
+        self._online: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+        self._beating = False
+
     @property
     def hub(self):
         return current_app.extensions["hub"]
 
     def _hospital(self) -> tuple[str, str]:
         """The hospital this socket authenticated as at connect, and the key it used."""
-        with _lock:
-            who = _online.get(request.sid)
+        with self._lock:
+            who = self._online.get(request.sid)
         if who is None:
             raise Refused(401, "not authenticated", "unauthenticated")
         return who
@@ -51,23 +55,23 @@ class HospitalGateways(Namespace):
             hospital, kid = hospital_access.authenticate(self.hub, assertion if isinstance(assertion, str) else None)
         except Refused as e:
             raise ConnectionRefusedError(e.english) from None
-        with _lock:
-            _online[request.sid] = (hospital.id, kid)
+        with self._lock:
+            self._online[request.sid] = (hospital.id, kid)
         join_room(hospital_room(hospital.id))
         presence.arrived(self.hub, request.sid, hospital.id)
         self._keep_presence(self.hub)
 
     def on_disconnect(self, *_):
-        with _lock:
-            _online.pop(request.sid, None)
+        with self._lock:
+            self._online.pop(request.sid, None)
         presence.left(self.hub, request.sid)
 
     def _keep_presence(self, hub) -> None:
         """One heartbeat per process while it has gateways: refreshes this process's sockets, so a
         crashed process's gateways stop counting as online. It ends when the last socket has gone
         (under the lock connects take, so a new one starts it again)."""
-        with _lock:
-            if getattr(self, "_beating", False):
+        with self._lock:
+            if self._beating:
                 return
             self._beating = True
         self.socketio.start_background_task(self._beat, hub)
@@ -76,8 +80,8 @@ class HospitalGateways(Namespace):
         interval = presence.ttl_s(hub) / 3
         while True:
             self.socketio.sleep(interval)
-            with _lock:
-                sids = list(_online)
+            with self._lock:
+                sids = list(self._online)
                 if not sids or getattr(hub.db, "disposed", False):  # none left, or shut down
                     self._beating = False
                     return
