@@ -16,6 +16,9 @@ loses an accepted patient.
 Every vitals update, and every value going stale, pushes the patient's acuity assessed again
 (`acuity_watch`), without reading the store on the live path.
 
+The requests to accept are kept by `inquiry_board` (each change stored and pushed in turn), the
+acks to the hub batched by `hub_acks`, and this hospital's own chores in the lanes are `chores`.
+
 The link's own state (up, or down since when) goes to every dashboard as it changes, and each
 dashboard asks for it as it connects: while it is down nothing new can arrive, and a screen that
 said only "live" had its staff read frozen vitals as current."""
@@ -23,8 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import partial
 
 import requests
@@ -32,8 +34,11 @@ import socketio
 
 from hospital_app import inquiry_store, store
 from hospital_app.acuity_watch import AcuityWatch
-from hospital_app.hub_events import (FROM_HUB, Answered, Grant, GrantEnds, GrantRevoked, HubEvent, Inquiry,
-                                     InquiryWithdrawn, Pending, Update, parse)
+from hospital_app.chores import Ack, CatchUp, FetchRecord, Reassess
+from hospital_app.hub_acks import HubAcks
+from hospital_app.inquiry_board import InquiryBoard
+from hospital_app.hub_events import (FROM_HUB, Answered, Grant, GrantEnds, GrantRevoked, HubEvent, Pending, Update,
+                                     parse)
 from hospital_app.lanes import Lanes
 from hospital_app.realtime import Dashboard
 from shared.clock import utcnow
@@ -46,7 +51,6 @@ NS = "/hospital"
 LANES = 16
 ACK_EVERY_S = 1.0
 CALL_TIMEOUT_S = 15
-INQUIRY_SWEEP = timedelta(minutes=1)
 # An answer may have reached the hub even though its reply did not: staff must check first.
 OUTCOME_UNKNOWN = N_("no answer from the hub: the outcome is unknown, check before answering again")
 # How a refusal by the hub is answered here; any other code is a conflict.
@@ -57,43 +61,17 @@ def _unreachable() -> Refused:
     return Refused(503, "hub unreachable", "hub_unreachable")
 
 
-@dataclass(frozen=True)
-class CatchUp:
-    """After a reconnect, in the patient's own lane: fetch what was missed, or forget them."""
-    incident_id: str
-    live: bool
-
-
-@dataclass(frozen=True)
-class FetchRecord:
-    """An accepted patient whose record has not arrived: fetch it, in the patient's own lane."""
-    incident_id: str
-
-
-@dataclass(frozen=True)
-class Reassess:
-    """A value of this patient has gone stale: assess again, in the patient's own lane."""
-    incident_id: str
-
-
-@dataclass(frozen=True)
-class Ack:
-    """'seen' or 'acknowledged' from a dashboard, on its way to the hub (and the crew)."""
-    incident_id: str
-    what: str
-    seq: int = 0
-
-
 class Gateway:
     def __init__(self, cfg: dict, db: Database, keys: KeyStore, dashboard: Dashboard):
         self.hospital_id, self.hub_url, self.issuer = cfg["HOSPITAL_ID"], cfg["HUB_URL"], cfg["HUB_ISSUER"]
         self.db, self.keys, self.dashboard = db, keys, dashboard
         self.events = Lanes(LANES)
+        self.inquiries = InquiryBoard(db, dashboard)  # each change stored and pushed in turn (H59)
         # The one table of what each lane event does: the hub's events by the hub's names, then
         # this hospital's own chores, queued so they run in the incident's order.
         self.lane_events = {
-            "inquiry": self.inquiry_received,
-            "inquiry_withdrawn": self.inquiry_withdrawn,
+            "inquiry": self.inquiries.received,
+            "inquiry_withdrawn": self.inquiries.withdrawn,
             "grant": self.grant_received,
             "grant_revoked": self.grant_revoked,
             "grant_ends": self.grant_ending,
@@ -106,15 +84,9 @@ class Gateway:
             "reassess": self.reassess,
         }
         self.acuity = AcuityWatch(db, dashboard)
-        self._delivered: dict[str, int] = {}  # cumulative 'delivered' acks waiting for a quiet moment
-        self._delivered_lock = threading.Lock()
+        self.acks = HubAcks(lambda: self.sio, NS)  # 'delivered' batched once a second
         self._fetching: set[str] = set()  # records queued to be fetched again, each once
         self._fetching_lock = threading.Lock()
-        self._inquiries_checked_at: datetime | None = None
-        # An inquiry's change in the store and its push to the boards, one at a time, so the boards
-        # see the changes in the store's order: a copy stored just before an answer, pushed just
-        # after it, put the answered request back on the board (docs/clinical-safety.md H59).
-        self._inquiry_changes = threading.Lock()
         self.http = requests.Session()
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.5,
                                    reconnection_delay_max=5, logger=False, engineio_logger=False)
@@ -209,14 +181,12 @@ class Gateway:
                                     no_answer=OUTCOME_UNKNOWN)
         except Refused as e:
             if e.code == "not_pending":  # closed at the hub and the push lost: it leaves every board, saying why
-                self._inquiry_left(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN, only_if_open=True)
+                self.inquiries.left(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN, only_if_open=True)
             raise
         answered = parse("inquiry_answer", Answered, result)
         if answered is None:
             raise Refused(502, "the hub's answer was not understood", "bad_gateway")
-        with self._inquiry_changes:
-            store.accepted(self.db, inquiry_id, answered.status, answered.incident_id, answered.grant)
-            self.dashboard.inquiry_changed(inquiry_id, answered.status, "answered")
+        self.inquiries.answered(inquiry_id, answered.status, answered.incident_id, answered.grant)
         if answered.grant:
             self.events.put(("grant", Grant(incident_id=answered.incident_id, grant=answered.grant)))
         return answered.status
@@ -248,38 +218,12 @@ class Gateway:
         awaited whose next try is due queued to be fetched."""
         while not self._stopped.wait(ACK_EVERY_S):
             # one failing does not stop the others
-            for chore in (self._flush_delivered, self._purge_expired, self._reassess_due, self._records_due,
-                          self._inquiries_due):
+            for chore in (self.acks.flush, self._purge_expired, self._reassess_due, self._records_due,
+                          self.inquiries.sweep):
                 try:
                     chore()
                 except Exception:
                     log.exception("gateway: %s failed", chore.__name__)
-
-    def inquiry_received(self, inquiry: Inquiry) -> None:
-        data = inquiry.model_dump(exclude_unset=True)  # what the hub sent: a field it leaves out is not "null"
-        with self._inquiry_changes:
-            if inquiry_store.save_inquiry(self.db, data):  # not a copy older than the one on the board
-                self.dashboard.inquiry(data)
-
-    def inquiry_withdrawn(self, withdrawn: InquiryWithdrawn) -> None:
-        """No longer open (another hospital accepted, the incident was closed): it leaves every
-        board, which tells a clinician who had it in front of them why."""
-        self._inquiry_left(withdrawn.inquiry_id, "withdrawn", withdrawn.reason)
-
-    def _inquiry_left(self, inquiry_id: str, status: str, reason: str | None, only_if_open: bool = False) -> None:
-        with self._inquiry_changes:
-            if inquiry_store.set_inquiry_status(self.db, inquiry_id, status, reason, only_if_open=only_if_open):
-                self.dashboard.inquiry_changed(inquiry_id, status, reason)
-
-    def _inquiries_due(self) -> None:
-        """Once a minute: an inquiry the hub never closed for us expires; old closed ones are forgotten."""
-        now = datetime.now(timezone.utc)
-        if self._inquiries_checked_at is not None and now - self._inquiries_checked_at < INQUIRY_SWEEP:
-            return
-        self._inquiries_checked_at = now
-        with self._inquiry_changes:
-            for inquiry_id in inquiry_store.expire_and_forget(self.db):
-                self.dashboard.inquiry_changed(inquiry_id, inquiry_store.EXPIRED, inquiry_store.EXPIRED)
 
     def grant_received(self, grant: Grant) -> None:
         if store.has_grant(self.db, grant.incident_id, grant.grant):
@@ -349,7 +293,7 @@ class Gateway:
         vitals = [self._apply(update) for update in body["updates"]]
         if any(vitals) or not self.acuity.holds(incident_id):  # one assessment for the whole batch
             self.acuity.push(incident_id)
-        self._ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
+        self.acks.ack(incident_id, "delivered", store.last_seq(self.db, incident_id) or 0)
 
     def update_received(self, update: Update) -> None:
         """One transaction for the common case: the next update in order is stored and shown.
@@ -363,38 +307,10 @@ class Gateway:
             self.dashboard.update(data)
             if self.acuity.add_vitals(data):
                 self.acuity.push(update.incident_id)
-            self._ack(update.incident_id, "delivered", update.seq)
-
-    def _ack(self, incident_id: str, what: str, seq: int = 0) -> None:
-        """Tell the hub (and so the crew) how far this hospital has got. Lost acks are harmless:
-        the next one is cumulative. 'delivered' goes in one batch a second (event 'acks'), so a
-        stream of updates costs the hub about one acknowledgement per incident per second."""
-        if what == "delivered":
-            with self._delivered_lock:
-                self._delivered[incident_id] = max(seq, self._delivered.get(incident_id, 0))
-            return
-        if self.sio.connected:
-            self.sio.emit("ack", {"incident_id": incident_id, "what": what, "seq": seq}, namespace=NS)
-
-    def _flush_delivered(self) -> None:
-        # Kept while the link is down: a new patient's first 'delivered' (its record, seq 0) may be
-        # the only one, and until the hub has it the crew reads "record not yet delivered".
-        if not self.sio.connected:
-            return
-        with self._delivered_lock:
-            pending, self._delivered = self._delivered, {}
-        if not pending:
-            return
-        try:  # one event for the whole batch: one hub transaction
-            self.sio.emit("acks", [{"incident_id": i, "what": "delivered", "seq": seq} for i, seq in pending.items()],
-                          namespace=NS)
-        except socketio.exceptions.SocketIOError:  # dropped since the check: next time
-            with self._delivered_lock:
-                for incident_id, seq in pending.items():
-                    self._delivered[incident_id] = max(seq, self._delivered.get(incident_id, 0))
+            self.acks.ack(update.incident_id, "delivered", update.seq)
 
     def send_ack(self, ack: Ack) -> None:
-        self._ack(ack.incident_id, ack.what, ack.seq)
+        self.acks.ack(ack.incident_id, ack.what, ack.seq)
 
     def _apply(self, update: dict) -> bool:
         """Store and show one update of a batch; True when it brought vitals."""
@@ -434,11 +350,8 @@ class Gateway:
         if state is None:
             return
         for inquiry in state.inquiries:
-            self.inquiry_received(inquiry)
-        # Withdrawn while the link was down (the push lost): they leave the boards, saying so.
-        with self._inquiry_changes:
-            for inquiry_id in inquiry_store.close_missing(self.db, {i.inquiry_id for i in state.inquiries}, asked_at):
-                self.dashboard.inquiry_changed(inquiry_id, "withdrawn", inquiry_store.NO_LONGER_OPEN)
+            self.inquiries.received(inquiry)
+        self.inquiries.close_missing({i.inquiry_id for i in state.inquiries}, asked_at)
         self.send_access_reports()
         from hospital_app import availability  # what was set while the link was down reaches the crews
         availability.resend(self.db, self)

@@ -5,7 +5,7 @@ import queue
 import pytest
 
 from hospital_app import store
-from hospital_app.gateway import Ack
+from hospital_app.chores import Ack
 from tests.hospital_app.conftest import signed_in
 from tests.hospital_app.test_dashboard_access import BODY
 

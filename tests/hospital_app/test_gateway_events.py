@@ -7,7 +7,8 @@ import pytest
 import socketio
 
 from hospital_app import store
-from hospital_app.gateway import NS, CatchUp
+from hospital_app.chores import CatchUp
+from hospital_app.gateway import NS
 from hospital_app.hub_events import FROM_HUB, Grant, Update
 from shared.errors import Refused
 from tests.hospital_app.conftest import signed_in

@@ -177,7 +177,7 @@ def test_an_inquiry_open_past_a_day_expires_and_closed_ones_are_forgotten(er_app
         s.get(InquiryRow, "q1").received_at = utcnow() - timedelta(hours=25)
         s.get(InquiryRow, "q3").received_at = utcnow() - timedelta(hours=49)
     board = dashboard(er_app, "doc")
-    gateway._inquiries_due()
+    gateway.inquiries.sweep()
     assert changes(board) == [{"inquiry_id": "q1", "status": "expired", "reason": "expired"}]
     assert listed(er_app) == ["q2"]
     with db.read() as s:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from hospital_app import store
-from hospital_app.gateway import Reassess
+from hospital_app.chores import Reassess
 from hospital_app.hub_events import Update
 from shared.acuity import FRESH_FOR, legend
 from tests.hospital_app.conftest import signed_in

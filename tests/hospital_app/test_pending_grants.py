@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from hospital_app import store
-from hospital_app.gateway import FetchRecord
+from hospital_app.chores import FetchRecord
 from hospital_app.hub_events import Grant, GrantRevoked
 from hospital_app.models import Patient, PendingGrant
 from shared.clock import utcnow
@@ -167,9 +167,9 @@ def test_the_local_sweep_says_why_a_patient_was_purged(db):
 def test_delivered_acks_wait_for_the_link(gateway):
     sent = []
     gateway.sio = type("Hub", (), {"connected": False, "emit": lambda self, *a, **k: sent.append(a)})()
-    gateway._ack("inc1", "delivered", 0)  # a new patient's record: the first 'delivered' may be the only one
-    gateway._flush_delivered()
+    gateway.acks.ack("inc1", "delivered", 0)  # a new patient's record: the first 'delivered' may be the only one
+    gateway.acks.flush()
     assert sent == []
     gateway.sio.connected = True
-    gateway._flush_delivered()
+    gateway.acks.flush()
     assert sent == [("acks", [{"incident_id": "inc1", "what": "delivered", "seq": 0}])]

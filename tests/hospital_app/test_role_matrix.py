@@ -16,7 +16,7 @@ import time
 import pytest
 
 from hospital_app import inquiry_store, store
-from hospital_app.gateway import Reassess
+from hospital_app.chores import Reassess
 from hospital_app.hub_events import GrantEnds, GrantRevoked, Inquiry, InquiryWithdrawn, Update
 from hospital_app.staff import create_staff
 from tests.hospital_app.conftest import PASSWORD, signed_in

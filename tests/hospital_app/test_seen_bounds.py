@@ -5,7 +5,7 @@ crew's "seen" to it: a number past the updates stored here (a page's bug, a scri
 later update read "seen" on the tablet the moment it was sent. Now a seq above the patient's
 stored last_seq is refused as invalid and nothing goes to the hub; up to it, it goes as before."""
 from hospital_app import store
-from hospital_app.gateway import Ack
+from hospital_app.chores import Ack
 from tests.hospital_app.test_dashboard_events import NS, dashboard, queued
 from tests.hospital_app.test_dashboard_access import BODY
 
