@@ -130,12 +130,13 @@ const Lists = {
     const ul = $("patients");
     const list = [...Dash.patients.values()].map((p) => ({ p, at: arrivalOf(p) }))
       .sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
-    const focused = document.activeElement && document.activeElement.closest("[data-testid=patient]");
-    // Rows and their buttons stay as they are, and so does the focus; an Acknowledge that has
-    // gone (acknowledged) hands the focus to its row.
+    const active = document.activeElement;
+    const focused = active && active.closest("[data-testid=patient]");
+    // Rows and their buttons stay as they are, and so does the focus: on the same button when its
+    // row moved, on the row's Open when its Acknowledge has gone (acknowledged).
     redrawRows(ul, list.map(({ p, at }) => Lists.patientItem(p, at)), (row) => row.dataset.incident);
     if (focused && focused.isConnected && !focused.contains(document.activeElement)) {
-      focused.querySelector("[data-testid=open-patient]").focus();
+      (active.isConnected ? active : focused.querySelector("[data-testid=open-patient]")).focus();
     }
     Lists.tick();
   },
@@ -157,6 +158,8 @@ const Lists = {
         "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...Acuity.line(p.acuity, { times: false }))),
       el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
         : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged")), " ", purgeCountdown(p, "purge")));
+    // The readings inside never take the pointer (redraw.js): a stale one's explanation is the button's.
+    if (Acuity.readings(p.acuity).some(({ r }) => r.stale)) button.title = tr("stale: older than {n} min", { n: p.acuity.fresh_for_minutes });
     button.addEventListener("click", () => Nav.open(p.incident_id));
     const item = el("li", { testid: "patient", data: { incident: p.incident_id, acuity: level } }, button);
     if (!p.acknowledged_by) {  // this patient alone, as the detail's button does (the desk may too)

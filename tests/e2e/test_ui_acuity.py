@@ -59,6 +59,9 @@ def test_bp_and_jcs_then_a_pulse_alone_stays_red_and_the_desk_sees_withheld(syst
     expect(spo2).to_have_attribute("data-stale", "true")
     expect(spo2.get_by_test_id("stale")).to_contain_text("20")                       # and why: older than 20 min
     expect(line.locator('[data-testid=reading][data-stale="true"]')).to_have_count(1)
+    # The board's row says why on hover too: on its button, as the readings in it never take the pointer.
+    expect(patient_on(doctor, iid).get_by_test_id("open-patient")).to_have_attribute(
+        "title", doctor.evaluate("() => tr('stale: older than {n} min', { n: 20 })"))
     expect(line.get_by_test_id("missing")).to_contain_text("RR")                     # never taken: named
 
     legend = doctor.get_by_test_id("acuity-legend")

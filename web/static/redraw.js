@@ -2,9 +2,10 @@
 // out of the page between press and release loses its click (Chromium fires none) and nothing on
 // screen says so: a patient who did not open, a 受入 never sent, while the crew's vitals arrived
 // (docs/clinical-safety.md H60). So a row that stays keeps its element and its buttons, each
-// with its listener; only their labels and attributes are drawn again, and a node moves only
-// when it is out of order. A button's descendants never take the pointer (common.css), so a
-// press lands on the button itself, whose label may be drawn again under it.
+// with its listener; only their labels and attributes are drawn again. Rows are moved only to put
+// them in order: a row taken out and put back loses a press too, as does any row whose place on
+// screen changes (the release lands elsewhere). A button's descendants never take the pointer
+// (common.css), so a press lands on the button itself, whose label may be drawn again under it.
 "use strict";
 
 // `parent`'s children become `nodes`, in this order; those already in place are not touched.
