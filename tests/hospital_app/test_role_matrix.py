@@ -11,6 +11,7 @@ The payloads here carry fields no schema names (an inquiry's vitals and an updat
 any object, the record's identity and incident are stored as the hub sent them): a field nobody
 was granted must reach nobody."""
 import json
+import re
 import time
 
 import pytest
@@ -139,7 +140,13 @@ def assert_least(role: str, what: str, answer: dict) -> None:
     if what == "patient":
         assert set(answer["incident"]) <= DESK_INCIDENT and answer["incident"]["chief_complaint"] == "胸痛"
     serialized = json.dumps(answer, ensure_ascii=False)
-    assert [value for value in CLINICAL_VALUES if value in serialized] == []
+    assert [value for value in CLINICAL_VALUES if carries(serialized, value)] == []
+
+
+def carries(serialized: str, value: str) -> bool:
+    """The value on its own, not as digits inside a time or a longer number: the heart rate 173
+    can turn up among the digits of a time the desk may see (a fraction of a second, say)."""
+    return re.search(rf"(?<![\d.:]){re.escape(value)}(?!\d)", serialized) is not None
 
 
 @pytest.mark.parametrize("what", list(PUSHES))
