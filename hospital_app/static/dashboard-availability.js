@@ -41,10 +41,21 @@ const Availability = {
     try { Availability.show(await api("GET", "/api/availability")); } catch (e) { say(e.message); }
   },
 
+  // Each capability keeps the setting made last, whichever answer brings it: a list read just
+  // before a colleague's change but delivered after its push must not draw the older status
+  // again. `set_at` has whole seconds, so within one second the later arrival is drawn.
   show(answer) {
-    Availability.board = answer.availability || {};
+    for (const [cap, s] of Object.entries(answer.availability || {})) {
+      if (!Availability.olderThanShown(cap, s)) Availability.board[cap] = s;
+    }
     if (answer.at_hub !== undefined) Availability.atHub = answer.at_hub;
     Availability.render();
+  },
+
+  olderThanShown(cap, s) {
+    const shown = Availability.board[cap];
+    if (!shown || !shown.set_at) return false;
+    return !s.set_at || Date.parse(s.set_at) < Date.parse(shown.set_at);
   },
 
   async send(method, path, body, button) {

@@ -2,13 +2,15 @@
 
 Availability: a nurse taps "stroke: available" on the ER dashboard, and a crew's tablet that has
 the hospitals step open, sorted for a stroke patient, moves that ER up at once, with its distance
-and the time it was set; the desk reads the status but has no buttons.
+and the time it was set; the desk reads the status but has no buttons. A list read before a change
+but delivered after its push draws nothing older, on the tablet or on the desk (H61).
 Outcome: after handover a physician records the severity at first diagnosis, the diagnosis and
 the disposition; the crew's tablet shows it without a reload, and a correction shows as version 2.
 A nurse cannot return one. Screenshots in Japanese and English."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import screenshots_folder
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
 from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, set_language, sign_in
+from tests.e2e.test_ui_gaps import wait_until
 from tests.e2e.test_ui_offline import resume
 
 pytestmark = pytest.mark.timeout(300)
@@ -81,6 +84,14 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
     nurse = open_dashboard(new_page, system, "er-nurse")
     clerk = open_dashboard(new_page, system, "er-clerk")
     stroke = nurse.locator('[data-testid=availability] [data-testid=capability][data-capability="stroke"]')
+    # The tablet's list read before the change, delivered after the one its push reads (H61).
+    tablet_held: list[tuple] = []
+
+    def hospitals_list(url: str) -> bool:
+        return "/api/hospitals?" in url
+    crew.route(hospitals_list, lambda route: tablet_held.append((route, route.fetch())) if not tablet_held else route.continue_())
+    crew.locator('[data-testid=need][data-need="stroke"]').click()
+    wait_until(crew, "the tablet read the list again", lambda: tablet_held)
     stroke.get_by_test_id("set-available").click()
     expect(stroke).to_have_attribute("data-status", "available")
     expect(stroke.get_by_test_id("capability-state")).to_contain_text("受入可")
@@ -90,6 +101,14 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
     expect(tokyo_row.get_by_test_id("hospital-need")).to_contain_text("脳卒中: 受入可")
     assert crew.evaluate("window.performance.getEntriesByType('navigation').length") == 1
     crew.wait_for_function("() => document.querySelector('[data-testid=hospital]').dataset.hospital === 'tokyo-er'")
+    assert hospital_ids(crew)[:2] == ["tokyo-er", "minato-hp"]
+    route, listed = tablet_held[0]
+    assert [h["id"] for h in listed.json()][-1] == "tokyo-er"     # the held list: still unavailable
+    with crew.expect_response(lambda r: hospitals_list(r.url)):
+        route.fulfill(response=listed)
+    crew.unroute(hospitals_list)
+    crew.wait_for_timeout(500)  # time for the older list to be drawn, were it drawn
+    assert tokyo_row.get_attribute("data-need-status") == "available"
     assert hospital_ids(crew)[:2] == ["tokyo-er", "minato-hp"]
 
     # the desk reads it, pushed too, and has no button
@@ -111,6 +130,29 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
     expect(nurse.locator('[data-testid=capability][data-capability="ct"]')).to_have_attribute("data-status", "available")
     nurse.mouse.up()
     expect(burns).to_have_attribute("data-status", "available")
+
+    # A list read before a colleague's change but delivered after its push: the push stays (H61).
+    def listing(url: str) -> bool:
+        return url.endswith("/api/availability")
+    desk_held: list[tuple] = []
+    clerk.route(listing, lambda route: desk_held.append((route, route.fetch())))
+    clerk.evaluate("Dash.socket.disconnect()")
+    expect(clerk.get_by_test_id("live")).to_have_attribute("data-state", "offline")
+    clerk.evaluate("Dash.socket.connect()")
+    wait_until(clerk, "the reconnect listed the status again", lambda: desk_held)
+    route, listed = desk_held[0]
+    listed_at = datetime.fromisoformat(listed.json()["availability"]["stroke"]["set_at"])
+    while datetime.now(timezone.utc) < listed_at + timedelta(seconds=1):  # set_at has whole seconds
+        clerk.wait_for_timeout(100)
+    set_status(http_sign_in(tokyo, "er-doctor"), tokyo, "stroke", "unavailable")
+    expect(desk_stroke).to_have_attribute("data-status", "unavailable")  # pushed, before the list
+    with clerk.expect_response(lambda r: r.url.endswith("/api/availability")):
+        route.fulfill(response=listed)
+    clerk.unroute(listing)
+    clerk.wait_for_timeout(500)  # time for the listed "available" to be drawn, were it drawn
+    assert desk_stroke.get_attribute("data-status") == "unavailable"
+    set_status(http_sign_in(tokyo, "er-nurse"), tokyo, "stroke", "available")  # as the pictures show it
+    expect(desk_stroke).to_have_attribute("data-status", "available")
 
     both_languages(nurse, "dashboard-availability", lambda p: expect(
         p.locator('[data-testid=capability][data-capability="stroke"]')).to_have_attribute("data-status", "available"))
