@@ -5,6 +5,9 @@
 
 const OutcomeView = {
   shownFor: null,
+  version: 0,   // of the outcome on screen (0: none): an answer read before the ER's push, delivered after it, is older
+
+  newer(o) { return (o ? o.version : 0) >= OutcomeView.version; },
 
   mount() {
     const facts = document.querySelector(".side .facts");
@@ -21,12 +24,12 @@ const OutcomeView = {
     OutcomeView.render(null);
     try {
       const answer = await api("GET", `/api/incidents/${encodeURIComponent(inc.id)}/outcome`);
-      if (App.incident && App.incident.id === inc.id) OutcomeView.render(answer.outcome);
+      if (App.incident && App.incident.id === inc.id && OutcomeView.newer(answer.outcome)) OutcomeView.render(answer.outcome);
     } catch (e) { if (e.status !== 404 && !e.network) say(e.message); }
   },
 
   pushed(o) {
-    if (!App.incident || o.incident_id !== App.incident.id) return;
+    if (!App.incident || o.incident_id !== App.incident.id || !OutcomeView.newer(o)) return;
     OutcomeView.render(o);
     say(`${tr("The ER returned the outcome")}: ${severityName(o.severity)}`, true);
   },
@@ -34,6 +37,7 @@ const OutcomeView = {
   render(o) {
     const dd = $("incident-outcome");
     if (!dd) return;
+    OutcomeView.version = o ? o.version : 0;
     dd.dataset.severity = o ? o.severity : "";
     if (!o) { dd.replaceChildren(App.incident ? tr("Not returned yet") : "-"); return; }
     dd.replaceChildren(el("strong", { testid: "outcome-severity", text: severityName(o.severity) }),

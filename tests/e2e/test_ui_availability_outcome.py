@@ -6,7 +6,8 @@ and the time it was set; the desk reads the status but has no buttons. A list re
 but delivered after its push draws nothing older, on the tablet or on the desk (H61).
 Outcome: after handover a physician records the severity at first diagnosis, the diagnosis and
 the disposition; the crew's tablet shows it without a reload, and a correction shows as version 2.
-A nurse cannot return one. Screenshots in Japanese and English."""
+A nurse cannot return one; the tablet's read of the outcome, delivered after the ER's push, does not
+draw "not returned yet" over it. Screenshots in Japanese and English."""
 from __future__ import annotations
 
 import re
@@ -175,8 +176,14 @@ def test_the_er_returns_the_outcome_and_the_tablet_shows_it_live(system, new_pag
                           json={"hospital_ids": ["tokyo-er"]}).status_code == 201
     accept(doctor, iid, "構音障害")
     crew = tablet_at(new_page, system, "kyukyu2")
+    held: list[tuple] = []  # the tablet's read of the outcome, delivered after the ER's push (H62)
+
+    def outcome_read(url: str) -> bool:
+        return url.endswith(f"/api/incidents/{iid}/outcome")
+    crew.route(outcome_read, lambda route: held.append((route, route.fetch())) if not held else route.continue_())
     resume(crew, iid)
     expect(crew.get_by_test_id("incident-outcome")).to_have_text("未返送")
+    wait_until(crew, "the tablet read the outcome", lambda: held)
 
     detail = open_patient(doctor, iid)
     expect(detail.get_by_test_id("outcome")).to_contain_text("引継ぎ後に登録できます")  # not before handover
@@ -201,6 +208,13 @@ def test_the_er_returns_the_outcome_and_the_tablet_shows_it_live(system, new_pag
     expect(shown).to_have_attribute("data-severity", "severe")
     expect(shown.get_by_test_id("outcome-diagnosis")).to_have_text("I63.9 脳梗塞")
     expect(shown.get_by_test_id("outcome-disposition")).to_have_text("ICU入室")
+    route, read = held[0]
+    assert read.json()["outcome"] is None                             # read before the ER returned it
+    with crew.expect_response(lambda r: outcome_read(r.url)):
+        route.fulfill(response=read)
+    crew.unroute(outcome_read)
+    crew.wait_for_timeout(500)  # time for "not returned yet" to be drawn, were it drawn
+    assert shown.get_attribute("data-severity") == "severe"
 
     detail.get_by_test_id("outcome-correct").click()                  # a correction: version 2
     detail.get_by_test_id("outcome-severity").get_by_role("button", name="中等症（入院）").click()
