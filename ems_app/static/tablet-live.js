@@ -20,6 +20,7 @@ const App = {
   unsent: {},                  // incident id -> entries waiting to send (the switcher's counts)
   acuityTimer: null,           // asks the hub again when its assessment next changes by time alone
   acuityAsked: 0,              // the latest question for the assessment: only its answer is shown
+  resyncs: 0,                  // the latest catch-up: an older one's answer may arrive after it
 };
 
 // The acuity is the hub's, by the one rule the ER dashboard uses (shared/acuity.py); the tablet
@@ -166,10 +167,10 @@ const Live = {
   // Catch up after a (re)connect or a resume: the hub's updates and states, the answers, the grant, the acuity.
   async resync() {
     if (!App.incident) return;
-    const iid = App.incident.id, asked = ++App.acuityAsked;
+    const iid = App.incident.id, asked = ++App.acuityAsked, resync = ++App.resyncs;
     try {
       const [inc, state] = await Promise.all([api("GET", `/api/incidents/${iid}`), api("GET", `/api/incidents/${iid}/updates`)]);
-      if (!App.incident || App.incident.id !== iid) return;
+      if (!App.incident || App.incident.id !== iid || resync !== App.resyncs) return;
       Live.noteNetwork(true);
       App.updates = state.updates.map((u) => ({ seq: u.seq, kind: u.kind, payload: u.payload, at: u.at }));
       setIncident(inc); Live.applyDelivery(state); Tablet.markDone();

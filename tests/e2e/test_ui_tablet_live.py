@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
 from tests.e2e.test_ui_flow import open_dashboard, open_tablet
+from tests.e2e.test_ui_gaps import wait_until
 from tests.e2e.test_ui_offline import resume
 
 pytestmark = pytest.mark.timeout(300)
@@ -148,7 +149,8 @@ def test_every_update_keeps_its_time_after_a_resync(system, new_page):
 
 def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(system, new_page):
     """After a reconnect the tablet lists its requests again; a list read before the ER accepted
-    may be answered after the acceptance was pushed, and must not show the ER as still asked."""
+    may be answered after the acceptance was pushed, and must not show the ER as still asked; nor
+    may the incident read on a reconnect, delivered after the acceptance, take the ER away."""
     crew_http = http_sign_in(system.hub.url, "kyukyu1")
     wait_online(crew_http, "tokyo-er")
     iid = open_with_record(crew_http, "SIM-000134", "胸痛 / chest pain")
@@ -188,4 +190,33 @@ def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(syste
     crew.evaluate("() => new Promise(r => setTimeout(r, 200))")        # drawn by now
     expect(row).to_have_attribute("data-status", "accepted")
     expect(row).to_contain_text("受入可")
+
+    # The incident read on a reconnect, delivered after the one the acceptance's push made the
+    # tablet read: the ER that accepted stays on screen (H62).
+    second = open_with_record(crew_http, "SIM-000136", "腹痛 / abdominal pain")
+    [asked] = crew_http.post(f"{crew_http.base}/api/incidents/{second}/inquiries", json={"hospital_ids": ["tokyo-er"]}).json()
+    crew.reload()                                                       # lists the new patient
+    crew.locator(f'#patient-list [data-testid=patient][data-incident="{second}"]').click()
+    expect(crew.get_by_test_id("incident-id")).to_have_text(second)
+    going_to = crew.locator("#incident-hospital")
+    expect(going_to).to_have_text("-")
+    caught_up: list[tuple] = []
+
+    def incident_read(url: str) -> bool:
+        return url.endswith(f"/api/incidents/{second}")
+    crew.route(incident_read, lambda route: caught_up.append((route, route.fetch()))
+               if not caught_up and route.request.method == "GET" else route.continue_())
+    crew.context.set_offline(True)
+    expect(crew.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
+    crew.context.set_offline(False)
+    wait_until(crew, "the reconnect read the incident again", lambda: caught_up)
+    assert doctor_http.post(f"{doctor_http.base}/api/inquiries/{asked['inquiry_id']}/answer", json={"accept": True}).ok
+    expect(going_to).not_to_have_text("-")                              # the push's own reading
+    route, read = caught_up[0]
+    assert read.json()["hospital_id"] is None                          # read before the acceptance
+    with crew.expect_response(lambda r: incident_read(r.url)):
+        route.fulfill(response=read)
+    crew.unroute(incident_read)
+    crew.wait_for_timeout(500)  # time for the older incident to be drawn, were it drawn
+    assert going_to.inner_text() != "-"
     assert page_errors(crew) == []
