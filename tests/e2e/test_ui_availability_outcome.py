@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import screenshots_folder
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
+from tests.e2e.held import HeldReading
 from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, set_language, sign_in
-from tests.e2e.test_ui_gaps import wait_until
 from tests.e2e.test_ui_offline import resume
 
 pytestmark = pytest.mark.timeout(300)
@@ -86,13 +86,10 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
     clerk = open_dashboard(new_page, system, "er-clerk")
     stroke = nurse.locator('[data-testid=availability] [data-testid=capability][data-capability="stroke"]')
     # The tablet's list read before the change, delivered after the one its push reads (H61).
-    tablet_held: list[tuple] = []
-
-    def hospitals_list(url: str) -> bool:
-        return "/api/hospitals?" in url
-    crew.route(hospitals_list, lambda route: tablet_held.append((route, route.fetch())) if not tablet_held else route.continue_())
+    tablet_list = HeldReading(crew, lambda url: "/api/hospitals?" in url)
     crew.locator('[data-testid=need][data-need="stroke"]').click()
-    wait_until(crew, "the tablet read the list again", lambda: tablet_held)
+    listed = tablet_list.answer("the tablet read the list again")
+    assert [h["id"] for h in listed][-1] == "tokyo-er"                # still unavailable
     stroke.get_by_test_id("set-available").click()
     expect(stroke).to_have_attribute("data-status", "available")
     expect(stroke.get_by_test_id("capability-state")).to_contain_text("受入可")
@@ -103,12 +100,7 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
     assert crew.evaluate("window.performance.getEntriesByType('navigation').length") == 1
     crew.wait_for_function("() => document.querySelector('[data-testid=hospital]').dataset.hospital === 'tokyo-er'")
     assert hospital_ids(crew)[:2] == ["tokyo-er", "minato-hp"]
-    route, listed = tablet_held[0]
-    assert [h["id"] for h in listed.json()][-1] == "tokyo-er"     # the held list: still unavailable
-    with crew.expect_response(lambda r: hospitals_list(r.url)):
-        route.fulfill(response=listed)
-    crew.unroute(hospitals_list)
-    crew.wait_for_timeout(500)  # time for the older list to be drawn, were it drawn
+    tablet_list.deliver()
     assert tokyo_row.get_attribute("data-need-status") == "available"
     assert hospital_ids(crew)[:2] == ["tokyo-er", "minato-hp"]
 
@@ -133,24 +125,17 @@ def test_a_status_set_on_the_dashboard_resorts_an_open_tablets_list(system, new_
     expect(burns).to_have_attribute("data-status", "available")
 
     # A list read before a colleague's change but delivered after its push: the push stays (H61).
-    def listing(url: str) -> bool:
-        return url.endswith("/api/availability")
-    desk_held: list[tuple] = []
-    clerk.route(listing, lambda route: desk_held.append((route, route.fetch())))
+    desk_list = HeldReading(clerk, lambda url: url.endswith("/api/availability"))
     clerk.evaluate("Dash.socket.disconnect()")
     expect(clerk.get_by_test_id("live")).to_have_attribute("data-state", "offline")
     clerk.evaluate("Dash.socket.connect()")
-    wait_until(clerk, "the reconnect listed the status again", lambda: desk_held)
-    route, listed = desk_held[0]
-    listed_at = datetime.fromisoformat(listed.json()["availability"]["stroke"]["set_at"])
+    listed = desk_list.answer("the reconnect listed the status again")
+    listed_at = datetime.fromisoformat(listed["availability"]["stroke"]["set_at"])
     while datetime.now(timezone.utc) < listed_at + timedelta(seconds=1):  # set_at has whole seconds
         clerk.wait_for_timeout(100)
     set_status(http_sign_in(tokyo, "er-doctor"), tokyo, "stroke", "unavailable")
     expect(desk_stroke).to_have_attribute("data-status", "unavailable")  # pushed, before the list
-    with clerk.expect_response(lambda r: r.url.endswith("/api/availability")):
-        route.fulfill(response=listed)
-    clerk.unroute(listing)
-    clerk.wait_for_timeout(500)  # time for the listed "available" to be drawn, were it drawn
+    desk_list.deliver()
     assert desk_stroke.get_attribute("data-status") == "unavailable"
     set_status(http_sign_in(tokyo, "er-nurse"), tokyo, "stroke", "available")  # as the pictures show it
     expect(desk_stroke).to_have_attribute("data-status", "available")
@@ -176,14 +161,10 @@ def test_the_er_returns_the_outcome_and_the_tablet_shows_it_live(system, new_pag
                           json={"hospital_ids": ["tokyo-er"]}).status_code == 201
     accept(doctor, iid, "構音障害")
     crew = tablet_at(new_page, system, "kyukyu2")
-    held: list[tuple] = []  # the tablet's read of the outcome, delivered after the ER's push (H62)
-
-    def outcome_read(url: str) -> bool:
-        return url.endswith(f"/api/incidents/{iid}/outcome")
-    crew.route(outcome_read, lambda route: held.append((route, route.fetch())) if not held else route.continue_())
+    outcome_read = HeldReading(crew, lambda url: url.endswith(f"/api/incidents/{iid}/outcome"))  # H62
     resume(crew, iid)
     expect(crew.get_by_test_id("incident-outcome")).to_have_text("未返送")
-    wait_until(crew, "the tablet read the outcome", lambda: held)
+    assert outcome_read.answer("the tablet read the outcome")["outcome"] is None
 
     detail = open_patient(doctor, iid)
     expect(detail.get_by_test_id("outcome")).to_contain_text("引継ぎ後に登録できます")  # not before handover
@@ -208,12 +189,7 @@ def test_the_er_returns_the_outcome_and_the_tablet_shows_it_live(system, new_pag
     expect(shown).to_have_attribute("data-severity", "severe")
     expect(shown.get_by_test_id("outcome-diagnosis")).to_have_text("I63.9 脳梗塞")
     expect(shown.get_by_test_id("outcome-disposition")).to_have_text("ICU入室")
-    route, read = held[0]
-    assert read.json()["outcome"] is None                             # read before the ER returned it
-    with crew.expect_response(lambda r: outcome_read(r.url)):
-        route.fulfill(response=read)
-    crew.unroute(outcome_read)
-    crew.wait_for_timeout(500)  # time for "not returned yet" to be drawn, were it drawn
+    outcome_read.deliver()                                            # "not returned yet", as read
     assert shown.get_attribute("data-severity") == "severe"
 
     detail.get_by_test_id("outcome-correct").click()                  # a correction: version 2

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from launcher.system import DEMO_HOSPITALS
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
+from tests.e2e.held import HeldReading
 from tests.e2e.test_ui_flow import (accept, assert_clean, inquiry_on, open_dashboard, patient_on, screenshot,
                                     set_language)
 
@@ -217,22 +218,17 @@ def test_a_request_listed_again_after_a_reconnect_keeps_the_newer_eta_pushed_mea
     ask(crew, iid, "tokyo-er")
     shown_eta = inquiry_on(doctor, iid).get_by_test_id("inquiry-eta")
     expect(shown_eta).to_have_text("ETA 14分")
-    held: list[tuple] = []                      # the list, read now, delivered when the test says
-    doctor.route(lambda url: url.endswith("/api/inquiries"), lambda route: held.append((route, route.fetch())))
+    listed = HeldReading(doctor, lambda url: url.endswith("/api/inquiries"))
     doctor.evaluate("Dash.socket.disconnect()")
     expect(doctor.get_by_test_id("live")).to_have_attribute("data-state", "offline")
     doctor.evaluate("Dash.socket.connect()")
-    deadline = time.monotonic() + 20
-    while not held and time.monotonic() < deadline:
-        doctor.wait_for_timeout(100)
-    assert held, "the reconnect never listed the requests again"
+    assert [q["eta_minutes"] for q in listed.answer("the reconnect listed the requests again")
+            if q["incident_id"] == iid] == [14]
     eta = crew.post(f"{crew.base}/api/incidents/{iid}/updates", json={"kind": "eta", "eta_minutes": 6})
     assert eta.status_code == 201, eta.text
     expect(shown_eta).to_have_text("ETA 6分")                         # pushed, before the list's answer
-    route, listed = held[0]
-    with doctor.expect_request(lambda r: r.url.endswith("/api/patients")):  # the list has been applied
-        route.fulfill(response=listed)
-    expect(shown_eta).to_have_text("ETA 6分")
+    listed.deliver()
+    assert shown_eta.inner_text() == "ETA 6分"
     inquiry_on(doctor, iid).get_by_test_id("decline").click()       # leaves this module's board clear
     expect(inquiry_on(doctor, iid)).to_have_count(0)
     assert_clean(doctor)

@@ -5,13 +5,13 @@ purge shows after handover, and a removed patient leaves a notice saying why, un
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from launcher.system import DEMO_HOSPITALS, System
 from tests.e2e.conftest import PASSWORD, open_with_record, sign_in as http_sign_in, wait_online
+from tests.e2e.held import wait_until
 from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, patient_on, set_language
 
 pytestmark = pytest.mark.timeout(300)
@@ -72,15 +72,6 @@ def seen_past_the_screen(page: Page) -> list[list[int]]:
 
 def seen_at_the_hub(crew, iid: str) -> int:
     return crew.get(f"{crew.base}/api/incidents/{iid}/updates").json()["seen_seq"]
-
-
-def wait_until(page: Page, what: str, check, timeout_s: float = 20) -> None:
-    """Poll `check` while the page goes on handling its events."""
-    deadline = time.time() + timeout_s
-    while not check():
-        if time.time() > deadline:
-            raise AssertionError(f"never: {what}")
-        page.wait_for_timeout(100)
 
 
 def test_a_push_that_overtakes_the_reload_loses_nothing_and_seen_waits_for_the_gap(system, new_page):

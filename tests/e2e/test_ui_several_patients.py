@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from launcher.system import DEMO_HOSPITALS
 from tests.e2e.conftest import sign_in as http_sign_in, wait_online
+from tests.e2e.held import HeldReading
 from tests.e2e.test_ui_flow import SCREENSHOTS, TARGETS_TOO_SMALL, open_tablet, screenshot
-from tests.e2e.test_ui_gaps import wait_until
 from tests.e2e.test_ui_tablet_live import accepted_by
 
 pytestmark = pytest.mark.timeout(300)
@@ -218,22 +218,14 @@ def test_a_tap_on_another_patient_counts_while_the_switcher_is_drawn_again(syste
 
     # The list read as the crew switches, delivered after the one the next answer makes it read:
     # the newer list stays (H62), and the other patient's acceptance does not go from the switcher.
-    held: list[tuple] = []
-
-    def listing(url: str) -> bool:
-        return url.endswith("/api/incidents")
-    crew.route(listing, lambda route: held.append((route, route.fetch())) if not held else route.continue_())
+    listing = HeldReading(crew, lambda url: url.endswith("/api/incidents"))
     other = switcher(crew).and_(crew.locator(f'[data-incident]:not([data-incident="{going}"])'))
     other.click()
-    wait_until(crew, "the switch read the list again", lambda: held)
+    listed = listing.answer("the switch read the list again")
     oid = other.get_attribute("data-incident")
+    assert [i["hospital_id"] for i in listed if i["id"] == oid] == [None]  # read before the answer
     accepted_by(system, crew_http, oid)
     expect(other).to_have_attribute("data-destination", "accepted")
-    route, listed = held[0]
-    assert [i["hospital_id"] for i in listed.json() if i["id"] == oid] == [None]  # read before the answer
-    with crew.expect_response(lambda r: listing(r.url)):
-        route.fulfill(response=listed)
-    crew.unroute(listing)
-    crew.wait_for_timeout(500)  # time for the older list to be drawn, were it drawn
+    listing.deliver()
     assert other.get_attribute("data-destination") == "accepted"
     assert crew.js_errors == []

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
+from tests.e2e.held import HeldReading
 from tests.e2e.test_ui_flow import open_dashboard, open_tablet
-from tests.e2e.test_ui_gaps import wait_until
 from tests.e2e.test_ui_offline import resume
 
 pytestmark = pytest.mark.timeout(300)
@@ -159,36 +159,18 @@ def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(syste
     resume(crew, iid)
     row = crew.locator('[data-testid=inquiry][data-hospital="tokyo-er"]')
     expect(row).to_have_attribute("data-status", "pending")
-    held: list[tuple] = []  # the first list after the reconnect, read then, delivered when the test says
-
-    def hold(route):
-        if held or route.request.method != "GET":
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))
-    crew.route(lambda url: url.endswith(f"/api/incidents/{iid}/inquiries"), hold)
+    listed = HeldReading(crew, lambda url: url.endswith(f"/api/incidents/{iid}/inquiries"))
     crew.context.set_offline(True)
     expect(crew.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
     crew.context.set_offline(False)
-    deadline = time.time() + 20
-    while not held and time.time() < deadline:
-        crew.wait_for_timeout(100)
-    assert held, "the reconnect never listed the requests again"
-
-    [inquiry] = crew_http.get(f"{crew_http.base}/api/incidents/{iid}/inquiries").json()
+    [inquiry] = listed.answer("the reconnect listed the requests again")
+    assert inquiry["status"] == "pending"
     doctor_http = http_sign_in(system.hospitals["tokyo-er"].url, "er-doctor")
-
-    def the_list(request) -> bool:
-        return request.url.endswith(f"/api/incidents/{iid}/inquiries") and request.method == "GET"
-    with crew.expect_response(lambda r: the_list(r.request)):          # the push's own reading
-        assert doctor_http.post(f"{doctor_http.base}/api/inquiries/{inquiry['inquiry_id']}/answer",
-                                json={"accept": True}).ok
-    expect(row).to_have_attribute("data-status", "accepted")
-    route, listed = held[0]
-    with crew.expect_request_finished(the_list):
-        route.fulfill(response=listed)                                 # "asked", as it was read
-    crew.evaluate("() => new Promise(r => setTimeout(r, 200))")        # drawn by now
-    expect(row).to_have_attribute("data-status", "accepted")
+    assert doctor_http.post(f"{doctor_http.base}/api/inquiries/{inquiry['inquiry_id']}/answer",
+                            json={"accept": True}).ok
+    expect(row).to_have_attribute("data-status", "accepted")            # the push's own reading
+    listed.deliver()                                                    # "asked", as it was read
+    assert row.get_attribute("data-status") == "accepted"
     expect(row).to_contain_text("受入可")
 
     # The incident read on a reconnect, delivered after the one the acceptance's push made the
@@ -200,23 +182,13 @@ def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(syste
     expect(crew.get_by_test_id("incident-id")).to_have_text(second)
     going_to = crew.locator("#incident-hospital")
     expect(going_to).to_have_text("-")
-    caught_up: list[tuple] = []
-
-    def incident_read(url: str) -> bool:
-        return url.endswith(f"/api/incidents/{second}")
-    crew.route(incident_read, lambda route: caught_up.append((route, route.fetch()))
-               if not caught_up and route.request.method == "GET" else route.continue_())
+    caught_up = HeldReading(crew, lambda url: url.endswith(f"/api/incidents/{second}"))
     crew.context.set_offline(True)
     expect(crew.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
     crew.context.set_offline(False)
-    wait_until(crew, "the reconnect read the incident again", lambda: caught_up)
+    assert caught_up.answer("the reconnect read the incident again")["hospital_id"] is None
     assert doctor_http.post(f"{doctor_http.base}/api/inquiries/{asked['inquiry_id']}/answer", json={"accept": True}).ok
     expect(going_to).not_to_have_text("-")                              # the push's own reading
-    route, read = caught_up[0]
-    assert read.json()["hospital_id"] is None                          # read before the acceptance
-    with crew.expect_response(lambda r: incident_read(r.url)):
-        route.fulfill(response=read)
-    crew.unroute(incident_read)
-    crew.wait_for_timeout(500)  # time for the older incident to be drawn, were it drawn
+    caught_up.deliver()                                                 # read before the acceptance
     assert going_to.inner_text() != "-"
     assert page_errors(crew) == []
