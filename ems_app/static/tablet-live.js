@@ -20,7 +20,7 @@ const App = {
   unsent: {},                  // incident id -> entries waiting to send (the switcher's counts)
   acuityTimer: null,           // asks the hub again when its assessment next changes by time alone
   acuityAsked: 0,              // the latest question for the assessment: only its answer is shown
-  resyncs: 0,                  // the latest catch-up: an older one's answer may arrive after it
+  resyncs: 0, resyncDrawn: 0,  // catch-ups asked and the latest drawn: one older than that is not drawn
 };
 
 // The acuity is the hub's, by the one rule the ER dashboard uses (shared/acuity.py); the tablet
@@ -170,9 +170,13 @@ const Live = {
     const iid = App.incident.id, asked = ++App.acuityAsked, resync = ++App.resyncs;
     try {
       const [inc, state] = await Promise.all([api("GET", `/api/incidents/${iid}`), api("GET", `/api/incidents/${iid}/updates`)]);
-      if (!App.incident || App.incident.id !== iid || resync !== App.resyncs) return;
+      if (!App.incident || App.incident.id !== iid || resync < App.resyncDrawn) return;
+      App.resyncDrawn = resync;
       Live.noteNetwork(true);
-      App.updates = state.updates.map((u) => ({ seq: u.seq, kind: u.kind, payload: u.payload, at: u.at }));
+      // Merged by seq, never replaced: an update sent while this was on its way stays on screen.
+      const updates = new Map(App.updates.map((u) => [u.seq, u]));
+      for (const u of state.updates) updates.set(u.seq, { seq: u.seq, kind: u.kind, payload: u.payload, at: u.at });
+      App.updates = [...updates.values()].sort((a, b) => a.seq - b.seq);
       setIncident(inc); Live.applyDelivery(state); Tablet.markDone();
       if (asked === App.acuityAsked) Live.showAcuity(inc.acuity);
       await Steps.refreshInquiries();

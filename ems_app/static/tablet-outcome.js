@@ -7,7 +7,7 @@ const OutcomeView = {
   shownFor: null,
   version: 0,   // of the outcome on screen (0: none): an answer read before the ER's push, delivered after it, is older
 
-  newer(o) { return (o ? o.version : 0) >= OutcomeView.version; },
+  newer(o) { return (o ? o.version || 1 : 0) >= OutcomeView.version; },
 
   mount() {
     const facts = document.querySelector(".side .facts");
@@ -37,7 +37,7 @@ const OutcomeView = {
   render(o) {
     const dd = $("incident-outcome");
     if (!dd) return;
-    OutcomeView.version = o ? o.version : 0;
+    OutcomeView.version = o ? o.version || 1 : 0;
     dd.dataset.severity = o ? o.severity : "";
     if (!o) { dd.replaceChildren(App.incident ? tr("Not returned yet") : "-"); return; }
     dd.replaceChildren(el("strong", { testid: "outcome-severity", text: severityName(o.severity) }),

@@ -20,12 +20,13 @@ const Patients = {
   list: [],            // the crew's open incidents as the hub last listed them, newest first
   drafts: new Map(),   // incident id -> {values, jcs}: typed for that patient, not yet sent
   timer: null,
-  read: 0,             // only the latest reading is drawn: an older one may arrive after it
+  read: 0, drawn: 0,   // readings asked and the latest drawn: one older than that arrives too late
 
   async refresh() {
     const reading = ++Patients.read;
     const list = await api("GET", "/api/incidents");
-    if (reading !== Patients.read) return;
+    if (reading < Patients.drawn) return;
+    Patients.drawn = reading;
     Patients.list = list;
     App.openIds = Patients.list.map((i) => i.id);
     Live.follow();

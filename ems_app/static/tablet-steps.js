@@ -120,15 +120,16 @@ const Steps = {
   },
 
   // Sorted by the hub for the need the crew picked (tablet-availability.js), with each ER's status.
-  // Only the answer to the latest reading is drawn: one read before an ER's change, or before the
-  // crew picked another need, may arrive after one read since, and would draw the older list.
-  hospitalsRead: 0,
+  // An answer older than one already drawn is not drawn: read before an ER's change, or before the
+  // crew picked another need, it may arrive after one read since, and would draw the older list.
+  hospitalsRead: 0, hospitalsDrawn: 0,
   async loadHospitals() {
     const ul = $("hospitals");
     const need = typeof HospitalNeed !== "undefined" ? HospitalNeed : null;
     const reading = ++Steps.hospitalsRead;
     const list = await api("GET", need ? need.path() : "/api/hospitals");
-    if (reading !== Steps.hospitalsRead) return;
+    if (reading < Steps.hospitalsDrawn) return;
+    Steps.hospitalsDrawn = reading;
     for (const h of list) {
       App.hospitals.set(h.id, h.name);
       let item = [...ul.children].find((e) => e.dataset.hospital === h.id);
