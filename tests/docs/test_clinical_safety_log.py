@@ -14,10 +14,14 @@ RATING = re.compile(r"(Minor|Significant|Considerable|Major|Catastrophic) × (Ve
 
 
 def matrix() -> dict[tuple[str, str], int]:
+    header = re.search(r"^\| likelihood ↓ / severity → \|(.*)\|$", LOG, re.M)
+    assert header, "the 5 × 5 matrix is not where the log keeps it"
+    severities = [cell.strip() for cell in header.group(1).split("|")]
+    assert sorted(severities) == sorted(SEVERITIES)
     rows = re.findall(r"^\| \*\*(Very high|High|Medium|Low|Very low)\*\* \|((?: \d \|){5})$", LOG, re.M)
-    assert len(rows) == 5, "the 5 × 5 matrix is not where the log keeps it"
+    assert len(rows) == 5
     return {(severity, likelihood): int(n) for likelihood, cells in rows
-            for severity, n in zip(SEVERITIES, cells.split("|")[:-1])}
+            for severity, n in zip(severities, cells.split("|")[:-1])}
 
 
 CONTROLLED = LOG.split("\n## Hazards with controls and evidence", 1)[1].split("\n## Open hazards", 1)[0]
@@ -28,9 +32,11 @@ def sections() -> dict[str, str]:
     return {part.split()[0]: part for part in re.split(r"^### ", CONTROLLED, flags=re.M)[1:]}
 
 
+REGISTER_ROWS = re.findall(r"^\| \[(H\d+)\]\(#([^)]+)\) \| (.+?) \| (\d) \| (\d) \|$", LOG, re.M)
+
+
 def register() -> dict[str, tuple[str, str, int, int]]:
-    rows = re.findall(r"^\| \[(H\d+)\]\(#([^)]+)\) \| (.+?) \| (\d) \| (\d) \|$", LOG, re.M)
-    return {h: (anchor, title, int(before), int(after)) for h, anchor, title, before, after in rows}
+    return {h: (anchor, title, int(before), int(after)) for h, anchor, title, before, after in REGISTER_ROWS}
 
 
 def github_anchor(heading: str) -> str:
@@ -38,6 +44,9 @@ def github_anchor(heading: str) -> str:
 
 
 def test_every_hazard_with_controls_is_in_the_register_once_and_links_to_its_section():
+    headings = re.findall(r"^### (H\d+) ", CONTROLLED, re.M)
+    assert len(headings) == len(set(headings)), "a hazard's section twice"
+    assert len(REGISTER_ROWS) == len({row[0] for row in REGISTER_ROWS}), "a hazard twice in the register"
     held, listed = sections(), register()
     assert sorted(held) == sorted(listed)
     for h, (anchor, title, _, _) in listed.items():
@@ -48,6 +57,8 @@ def test_every_hazard_with_controls_is_in_the_register_once_and_links_to_its_sec
 
 def test_every_rating_is_the_matrixs_and_the_register_gives_the_sections_own():
     m = matrix()
+    for severity, likelihood, n in RATING.findall(LOG):  # open hazards' too
+        assert int(n) == m[severity, likelihood], f"{severity} × {likelihood} is {m[severity, likelihood]}, not {n}"
     for h, text in sections().items():
         ratings = RATING.findall(text)
         assert len(ratings) >= 2, f"{h}: a risk before controls and a residual risk, each rated"
@@ -62,6 +73,7 @@ def named_tests() -> list[tuple[str, str]]:
     named, file = [], None
     for path, name in re.findall(r"(tests/[\w/]+\.py)?::(test_\w+)", CONTROLLED):
         file = path or file
+        assert file, f"::{name} names no file before it"
         named.append((file, name))
     return named
 
@@ -70,4 +82,5 @@ def test_every_test_named_as_evidence_exists():
     missing = [f"{file}::{name}" for file, name in sorted(set(named_tests()))
                if not (ROOT / file).exists()
                or not re.search(rf"^(?:async )?def {name}\(", (ROOT / file).read_text(encoding="utf-8"), re.M)]
+    missing += [file for file in sorted(set(re.findall(r"tests/[\w/]+\.py", CONTROLLED))) if not (ROOT / file).exists()]
     assert missing == []
