@@ -147,8 +147,11 @@ const Lists = {
     if (p.critical) {
       for (const [key, label] of CRITICAL_ROWS) {
         const v = p.critical[key];
-        if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip" }, label()));
+        if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip", data: { row: key } }, label()));
       }
+      // No chip must not read as "none": the rows nobody can call "none" are named here too.
+      const unknown = unknownRows(p.critical);
+      if (unknown) chips.append(el("span", { cls: "chip unknown", testid: "chip-unknown" }, bi("Unknown"), `: ${unknown}`));
     }
     const button = el("button", { cls: `open ${level}`, testid: "open-patient", attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
       el("span", { cls: "stripe" }),

@@ -25,7 +25,7 @@ from playwright.sync_api import Page, expect
 from launcher.system import DEMO_HOSPITALS, System
 from shared.summary import CRITICAL_ROWS
 from tests.e2e.conftest import PASSWORD, open_with_record, sign_in as http_sign_in, wait_online
-from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, open_tablet, screenshot
+from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, open_tablet, patient_on, screenshot
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -127,6 +127,10 @@ def test_recorded_as_none_is_the_only_green_and_the_unknown_rows_are_named_first
     assert {"contraindications", "dialysis"} <= set(critical["unknown"])
     crew, on_tablet = tablet_summary(new_page, system, iid, "kyukyu2")
     on_dashboard = accepted_at_tokyo_er(doctor, crew_http, iid, "呼吸困難 / dyspnoea")
+    # The board's list names the unknown rows too: a row without a chip is not "none" (H63).
+    listed = patient_on(doctor, iid)
+    expect(listed.get_by_test_id("chip-unknown")).to_have_text(f"不明: {unknown_header(critical)}")
+    expect(listed.get_by_test_id("chip-unknown")).not_to_contain_text(ROW_NAMES["drug_allergies"])
 
     for page, root in ((crew, on_tablet), (doctor, on_dashboard)):
         box = root.get_by_test_id("critical")

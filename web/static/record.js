@@ -102,14 +102,19 @@ function criticalItems(c, key) {
   return Array.isArray(v) ? v : (v ? [v] : []);
 }
 
+// The critical rows nobody can call "none", by name in the chosen language, in the box's order.
+function unknownRows(c) {
+  const unknown = c && Array.isArray(c.unknown) ? c.unknown : [];
+  return CRITICAL_ROWS.filter(([key]) => unknown.includes(key)).map(([, , one]) => one()).join("、");
+}
+
 function criticalBox(c) {
   const ul = el("ul", { cls: "critical", testid: "critical" });
   const states = (c && c.states) || {};
-  const unknown = c && Array.isArray(c.unknown) ? c.unknown : [];
-  if (unknown.length) {
-    const names = CRITICAL_ROWS.filter(([key]) => unknown.includes(key)).map(([, , one]) => one());
+  const names = unknownRows(c);
+  if (names) {
     ul.append(el("li", { cls: "unknown-head", testid: "critical-unknown" },
-      el("span", { cls: "label" }, bi("Unknown")), el("span", { cls: "value", text: names.join("、") })));
+      el("span", { cls: "label" }, bi("Unknown")), el("span", { cls: "value", text: names })));
   }
   for (const [key, label] of CRITICAL_ROWS) {
     const items = c ? criticalItems(c, key) : [];
