@@ -152,6 +152,8 @@ const Lists = {
       // No chip must not read as "none": the rows nobody can call "none" are named here too.
       const unknown = unknownRows(p.critical);
       if (unknown) chips.append(el("span", { cls: "chip unknown", testid: "chip-unknown" }, bi("Unknown"), `: ${unknown}`));
+    } else if (Dash.clinical) {  // nothing here yet, or none came: all of it unknown (the desk is sent none)
+      chips.append(el("span", { cls: "chip unknown", testid: "chip-no-record" }, "⚠ ", bi("No record"), ": ", bi("Unknown")));
     }
     const button = el("button", { cls: `open ${level}`, testid: "open-patient", attrs: { type: "button", "aria-current": String(Dash.selected === p.incident_id) } },
       el("span", { cls: "stripe" }),

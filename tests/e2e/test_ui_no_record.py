@@ -45,6 +45,7 @@ def test_a_patient_accepted_without_a_record_shows_vitals_and_notes_and_why(syst
     resp = crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": ["tokyo-er"]})
     assert resp.status_code == 201, resp.text                                   # asked before any card: allowed
     accept(doctor, iid, "意識障害")
+    expect(patient_on(doctor, iid).get_by_test_id("chip-no-record")).to_have_text("⚠ 記録なし: 不明")  # on the list too
 
     patient_on(doctor, iid).get_by_test_id("open-patient").click()
     detail = doctor.locator(f'#detail-body[data-incident="{iid}"]')
@@ -73,6 +74,8 @@ def test_the_desk_sees_who_is_coming_without_a_record_and_no_clinical_part(syste
     asked = crew.post(f"{crew.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": ["tokyo-er"]})
     assert asked.status_code == 201, asked.text
     accept(doctor, iid, "転倒")
+    expect(patient_on(doctor, iid).get_by_test_id("chip-no-record")).to_be_visible()
+    expect(patient_on(clerk, iid).get_by_test_id("chip-no-record")).to_have_count(0)  # no clinical part
     patient_on(clerk, iid).get_by_test_id("open-patient").click()
     desk = clerk.locator(f'#detail-body[data-incident="{iid}"]')
     expect(desk.get_by_test_id("acuity")).to_have_attribute("data-level", "withheld")
