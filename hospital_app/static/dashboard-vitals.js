@@ -30,10 +30,13 @@ function svg(tag, attrs, text) {
   return e;
 }
 
-// HR, systolic BP, SpO2 and RR over time on one 0-200 scale, the last 30 sets; its title names
-// each measure's latest value, as the line above it does.
+// HR, systolic BP, SpO2 and RR over time on one 0-200 scale, the 30 sets taken last; its title
+// names each measure's latest value, as the line above it does. Points go by when each set was
+// taken, not when it arrived (a set sent late from offline goes back in its place); a value above
+// the scale is drawn at its top with its own number beside it, never read as 200.
 function trendChart(updates, acuity) {
-  const points = vitalsOf(updates).slice(-30).map((u) => ({ t: new Date(u.payload.vitals.taken_at || u.at).getTime(), v: u.payload.vitals }));
+  const points = vitalsOf(updates).map((u) => ({ t: new Date(u.payload.vitals.taken_at || u.at).getTime(), v: u.payload.vitals }))
+    .sort((a, b) => a.t - b.t).slice(-30);
   const W = 640, H = 200, L = 34, R = 10, T = 10, B = 24, MAX = 200;
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "trend", role: "img", "data-testid": "trend", "data-points": points.length });
   const last = points.length ? Acuity.text(acuity) : I18N.one("no vitals");
@@ -49,10 +52,13 @@ function trendChart(updates, acuity) {
   root.append(svg("text", { x: L, y: H - 6 }, fmt.hm(new Date(t0).toISOString())),
     svg("text", { x: W - R - 40, y: H - 6 }, fmt.hm(new Date(t1).toISOString())));
   for (const [key, cls] of SERIES) {
-    const pts = points.filter((p) => p.v[key] != null).map((p) => `${x(p.t).toFixed(1)},${y(p.v[key]).toFixed(1)}`);
-    if (!pts.length) continue;
-    root.append(svg("polyline", { points: pts.join(" "), "stroke-width": 2.5, class: cls }));
-    for (const p of pts) { const [cx, cy] = p.split(","); root.append(svg("circle", { cx, cy, r: 3, class: cls })); }
+    const series = points.filter((p) => p.v[key] != null).map((p) => ({ cx: x(p.t), cy: y(p.v[key]), v: p.v[key] }));
+    if (!series.length) continue;
+    root.append(svg("polyline", { points: series.map((p) => `${p.cx.toFixed(1)},${p.cy.toFixed(1)}`).join(" "), "stroke-width": 2.5, class: cls }));
+    for (const p of series) {
+      root.append(svg("circle", { cx: p.cx.toFixed(1), cy: p.cy.toFixed(1), r: 3, class: cls, "data-measure": key, "data-value": p.v }));
+      if (p.v > MAX) root.append(svg("text", { x: (p.cx + 5).toFixed(1), y: T + 10, class: `clipped ${cls}`, "data-testid": "trend-clipped" }, `▲${p.v}`));
+    }
   }
   return root;
 }

@@ -61,6 +61,21 @@ def test_a_patient_accepted_without_a_record_shows_vitals_and_notes_and_why(syst
     note(crew, iid, "嘔吐あり")                                                  # live, while it is open
     expect(detail.get_by_test_id("notes")).to_contain_text("嘔吐あり")
     seen_up_to(crew, iid, 3)
+
+    # The trend goes by when each set was taken (one sent late goes back in its place), and a
+    # pressure above the chart's scale is drawn at its top with its own number (H64).
+    now = datetime.now(timezone.utc)
+    send_vitals(crew, iid, now - timedelta(minutes=1), systolic_bp=230, heart_rate=120)
+    send_vitals(crew, iid, now - timedelta(minutes=10), systolic_bp=120, heart_rate=88)  # taken first, sent last
+    trend = detail.get_by_test_id("trend")
+    expect(trend).to_have_attribute("data-points", "3")
+    expect(trend.get_by_test_id("trend-clipped")).to_have_text("▲230")
+    drawn = trend.locator('circle[data-measure="systolic_bp"]').evaluate_all(
+        "cs => cs.map(c => [Number(c.getAttribute('cx')), Number(c.getAttribute('data-value'))])")
+    assert [v for _, v in sorted(drawn)] == [120, 85, 230]
+    line = trend.locator("polyline.sbp").get_attribute("points")
+    xs = [float(p.split(",")[0]) for p in line.split()]
+    assert xs == sorted(xs), "the line goes back in time"
     assert_clean(doctor)
 
 
