@@ -84,3 +84,8 @@ def test_every_test_named_as_evidence_exists():
                or not re.search(rf"^(?:async )?def {name}\(", (ROOT / file).read_text(encoding="utf-8"), re.M)]
     missing += [file for file in sorted(set(re.findall(r"tests/[\w/]+\.py", CONTROLLED))) if not (ROOT / file).exists()]
     assert missing == []
+
+
+def test_every_link_within_the_log_reaches_a_heading():
+    headings = {github_anchor(h) for h in re.findall(r"^#+ (.+)$", LOG, re.M)}
+    assert sorted(set(re.findall(r"\]\(#([^)]+)\)", LOG)) - headings) == []
