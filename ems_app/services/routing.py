@@ -169,7 +169,8 @@ def inquiries_for(hub: Hub, user: User, incident_id: str) -> list[dict]:
         rows = s.execute(select(Inquiry, Hospital.name).join(Hospital).where(
             Inquiry.incident_id == incident_id).order_by(Inquiry.asked_at)).all()
         return [{"inquiry_id": i.id, "hospital_id": i.hospital_id, "hospital_name": name,
-                 "status": i.status, "decline_reason": i.decline_reason} for i, name in rows]
+                 "status": i.status, "decline_reason": i.decline_reason,
+                 "asked_at": aware(i.asked_at).isoformat()} for i, name in rows]
 
 
 def pending_for_hospital(hub: Hub, hospital_id: str) -> dict:

@@ -167,9 +167,21 @@ const Steps = {
     const status = answered ? item.dataset.status : q.status;
     const reason = answered ? item.dataset.reason : (q.decline_reason || q.reason || "");
     item.dataset.status = status; item.dataset.reason = reason; item.className = status;
+    if (q.asked_at) item.dataset.askedAt = q.asked_at;  // a push carries none: the list's stays
     const why = status === "declined" && reason ? ` (${declineReason(reason)})` : "";
     const name = q.hospital_name || App.hospitals.get(q.hospital_id) || q.hospital_id;
     item.replaceChildren(el("strong", { text: name }), ` — ${INQUIRY_STATUS[status] ? INQUIRY_STATUS[status]() : status}${why}`);
+    if (status === "pending") item.append(" ", el("span", { cls: "chip waiting", testid: "inquiry-waiting" }));
+    Steps.tickInquiries();
+    if (!Steps.inquiryTimer) Steps.inquiryTimer = setInterval(Steps.tickInquiries, 1000);
+  },
+
+  // Each open request's wait (capabilities.js).
+  tickInquiries() {
+    for (const item of document.querySelectorAll("#inquiries [data-testid=inquiry]")) {
+      const span = item.querySelector("[data-testid=inquiry-waiting]");
+      if (span) showInquiryWait(span, item.dataset.askedAt);
+    }
   },
 
   async refreshInquiries() {

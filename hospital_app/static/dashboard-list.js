@@ -73,10 +73,13 @@ const Lists = {
     if (!item) { item = el("li", { testid: "inquiry", data: { inquiry: q.inquiry_id, incident: q.incident_id } }); ul.prepend(item); }
     item.dataset.status = q.status; item.className = q.status;
     const basis = q.basis ? `  ${code(q.basis)}` : "";
+    const waiting = q.status === "pending" ? el("span", { cls: "chip waiting", testid: "inquiry-waiting", data: { askedAt: q.asked_at || "" } }) : "";
+    if (waiting) showInquiryWait(waiting, q.asked_at);  // at once, then every second (Lists.tick)
     const asked = el("div", { cls: "asked" },
       el("span", { testid: "inquiry-unit" }, bi("Ambulance unit"), `: ${q.unit || "-"}`), "  ",
       Dash.clinical ? callbackOf(q) : "", Dash.clinical ? "  " : "",
       el("span", { testid: "inquiry-asked" }, bi("Asked at"), " ", el("time", { text: fmt.hm(q.asked_at), attrs: { datetime: q.asked_at || "" } })),
+      " ", waiting,
       "  ", ...inquiryEta(q));
     const parts = [el("div", {},
       el("strong", { testid: "inquiry-who", text: `${ageBand(q.age_band)} ${q.sex ? code(q.sex) : tr("sex unknown")} ` }),
@@ -178,6 +181,7 @@ const Lists = {
   // Every second: the countdowns.
   tick() {
     Notices.tick();
+    for (const span of document.querySelectorAll("#inquiries [data-testid=inquiry-waiting]")) showInquiryWait(span, span.dataset.askedAt);
     for (const span of document.querySelectorAll("#patients [data-testid=eta]")) {
       const at = Number(span.dataset.at);
       if (!at) { span.textContent = "ETA -"; continue; }

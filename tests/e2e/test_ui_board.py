@@ -8,6 +8,7 @@ said "80s" in English on the Japanese screen and nothing of how to reach the cre
 button left the app."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -201,6 +202,14 @@ def test_the_request_shows_unit_callback_times_eta_and_vitals_in_japanese_and_en
     expect(desk.get_by_test_id("inquiry-eta-at")).to_contain_text("時点")
     expect(desk.get_by_test_id("inquiry-callback")).to_have_count(0)
     expect(desk).not_to_contain_text("03-0000-0119")
+    # How long the crew has waited, on every board; past three minutes it is marked (H65).
+    waiting = desk.get_by_test_id("inquiry-waiting")
+    expect(waiting).to_have_text(re.compile(r"^回答待ち \d+:\d{2}$"))
+    expect(waiting).to_have_attribute("data-long", "false")
+    clerk.clock.install()                                            # the desk's clock alone, three minutes on
+    clerk.clock.fast_forward("03:05")
+    expect(waiting).to_have_attribute("data-long", "true")
+    expect(waiting).to_have_text(re.compile(r"^[34]:\d{2} 回答なし$"))
     inquiry_on(doctor, iid).get_by_test_id("decline").click()       # leaves this module's board clear
     expect(inquiry_on(clerk, iid)).to_have_count(0)
     assert_clean(doctor, clerk)

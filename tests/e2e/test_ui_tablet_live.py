@@ -159,6 +159,7 @@ def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(syste
     resume(crew, iid)
     row = crew.locator('[data-testid=inquiry][data-hospital="tokyo-er"]')
     expect(row).to_have_attribute("data-status", "pending")
+    expect(row.get_by_test_id("inquiry-waiting")).to_have_text(re.compile(r"^回答待ち \d+:\d{2}$"))  # H65
     listed = HeldReading(crew, lambda url: url.endswith(f"/api/incidents/{iid}/inquiries"))
     crew.context.set_offline(True)
     expect(crew.get_by_test_id("connection")).to_have_attribute("data-state", "offline")
@@ -171,6 +172,7 @@ def test_a_hospitals_answer_stays_when_a_list_read_before_it_arrives_after(syste
     expect(row).to_have_attribute("data-status", "accepted")            # the push's own reading
     listed.deliver()                                                    # "asked", as it was read
     assert row.get_attribute("data-status") == "accepted"
+    expect(row.get_by_test_id("inquiry-waiting")).to_have_count(0)     # answered: no longer waiting
     expect(row).to_contain_text("受入可")
 
     # The incident read on a reconnect, delivered after the one the acceptance's push made the

@@ -39,3 +39,24 @@ const OUTCOME_DISPOSITION = {
 const severityName = (c) => (OUTCOME_SEVERITY[c] ? OUTCOME_SEVERITY[c]() : c);
 const dispositionName = (c) => (OUTCOME_DISPOSITION[c] ? OUTCOME_DISPOSITION[c]() : c);
 const diagnosisText = (d) => [d && d.code, d && d.display].filter(Boolean).join(" ");
+
+// How long a request to accept has waited for the ER's answer, the same on both screens. The ERs'
+// boards ring until a request is answered; one not answered within INQUIRY_LONG_WAIT_MS is marked
+// on both, so the crew weighs asking elsewhere and the ER sees a crew kept waiting. Counted from
+// the hub's asked_at by this device's clock (never below zero).
+const INQUIRY_LONG_WAIT_MS = 3 * 60 * 1000;
+function inquiryWait(askedAt) {
+  const at = Date.parse(askedAt || "");
+  if (!at) return null;
+  const waited = Math.max(0, Date.now() - at), long = waited >= INQUIRY_LONG_WAIT_MS;
+  const d = fmt.duration(waited);
+  return { long, text: long ? tr("no answer for {d}", { d }) : tr("waiting {d}", { d }) };
+}
+
+// Draws it into a span (the caller's tick, every second): marked when long.
+function showInquiryWait(span, askedAt) {
+  const w = inquiryWait(askedAt);
+  span.textContent = w ? w.text : "";
+  span.dataset.long = String(Boolean(w && w.long));
+  span.classList.toggle("warn", Boolean(w && w.long));
+}
