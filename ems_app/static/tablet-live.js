@@ -192,7 +192,9 @@ const Live = {
     const box = $("acuity-now");
     if (!acuity) { box.replaceChildren(); return; }
     const readings = Acuity.line(acuity);
-    box.replaceChildren(el("p", { cls: "acuity-level" }, Acuity.badge(Acuity.levelOf(acuity))),
+    const card = App.record && App.record.summary && App.record.summary.card;
+    box.replaceChildren(el("p", { cls: "acuity-level" }, Acuity.badge(Acuity.levelOf(acuity)),
+      ...(card && mayBeChild(card.birth_date) ? [" ", adultThresholds()] : [])),
       el("p", { cls: "vitals-now", testid: "vitals" }, ...(readings.length ? readings : [tr("no vitals yet")])));
     if (acuity.changes_at) {
       const wait = new Date(acuity.changes_at) - Date.now() + 1000;

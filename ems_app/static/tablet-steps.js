@@ -108,6 +108,7 @@ const Steps = {
     if (!stillOn(iid)) return;
     App.record = data;
     Steps.showRecord(data);
+    if (App.incident.acuity) Live.showAcuity(App.incident.acuity);  // now with the patient's age (a child's is flagged)
     App.incident.record_status = "fetched"; Tablet.markDone();
   },
 

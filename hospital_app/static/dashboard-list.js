@@ -87,6 +87,7 @@ const Lists = {
     // The desk is never sent an inquiry's acuity: it is drawn for clinical staff only.
     if (Dash.clinical) {
       parts.push(el("div", { cls: "inquiry-acuity", testid: "inquiry-acuity" }, Acuity.badge(Acuity.levelOf(q.acuity)), " ",
+        mayBeChild(null, q.age_band) ? adultThresholds() : "", " ",
         el("span", { cls: "readings", testid: "inquiry-vitals" }, ...Acuity.line(q.acuity))));
     }
     // Drawn again when the crew's newer vitals or ETA arrive: the answer's controls stay as they
@@ -162,7 +163,9 @@ const Lists = {
       el("span", { cls: "stripe" }),
       el("span", { cls: "who" }, el("span", { testid: "patient-name", text: whoText(p) }), " ", identityFlag(p)),
       el("span", { cls: "eta", testid: "eta", data: { at: at ? String(at) : "" } }),
-      el("span", { cls: "sub" }, Acuity.badge(level), " ", el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
+      el("span", { cls: "sub" }, Acuity.badge(level), " ",
+        Dash.clinical && mayBeChild(p.identity && p.identity.birth_date) ? adultThresholds() : "", " ",
+        el("span", { testid: "patient-complaint", text: p.incident.chief_complaint || "-" }),
         "  ", el("span", { cls: "readings", testid: "patient-vitals" }, ...Acuity.line(p.acuity, { times: false }))),
       el("span", { cls: "sub" }, chips, p.acknowledged_by ? el("span", { testid: "acked" }, " ✓ ", bi("acknowledged"))
         : el("span", { cls: "unacked", testid: "unacked" }, " ● ", bi("not acknowledged")), " ", purgeCountdown(p, "purge")));

@@ -16,6 +16,8 @@ function acuityLegend(rule) {
     row("green", bi("every deciding measure fresh, none of the above"), ` (${deciding})`),
     row("incomplete", bi("a deciding measure not measured, or older than {n} min", { n: rule.fresh_for_minutes })),
     row("none"),
+    rule.thresholds_for === "adults" ? el("li", { cls: "note", testid: "legend-adults" },
+      "⚠ ", bi("Adult thresholds: a child's normal rates differ, so do not rely on a child's colour.")) : "",
     el("li", { cls: "note" }, bi("From each measure's latest value, not the newest entry alone. A triage aid, never a diagnosis.")));
 }
 

@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import open_with_record, sign_in as http_sign_in, wait_online
-from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, patient_on
+from tests.e2e.test_ui_flow import accept, assert_clean, open_dashboard, open_patient, open_tablet, patient_on
+from tests.e2e.test_ui_offline import resume
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -81,3 +82,32 @@ def test_bp_and_jcs_then_a_pulse_alone_stays_red_and_the_desk_sees_withheld(syst
         for never in ("no vitals", "バイタルなし", "バイタル未", "stable", "安定"):
             expect(page).not_to_contain_text(never)
     assert_clean(doctor, clerk)
+
+
+def test_a_childs_colour_says_the_thresholds_are_adults(system, new_page):
+    """The rule's table is adults' (clinical safety O05, interim): a one-year-old's normal heart rate
+    of 110 reads as an adult's. Wherever a child's colour is drawn (the request to accept, by its
+    age band; the board's row and the crew's tablet, by the date of birth) it says so, and the
+    legend says it for every patient."""
+    crew_http = http_sign_in(system.hub.url, "kyukyu2")
+    wait_online(crew_http, "tokyo-er")
+    doctor = open_dashboard(new_page, system)
+    iid = open_with_record(crew_http, "SIM-000013", "発熱 / fever")              # born a year ago
+    send_vitals(crew_http, iid, datetime.now(timezone.utc) - timedelta(minutes=1), heart_rate=110, spo2=97)
+    assert crew_http.post(f"{crew_http.base}/api/incidents/{iid}/inquiries", json={"hospital_ids": ["tokyo-er"]}).ok
+    inquiry = doctor.locator(f'[data-testid=inquiry][data-incident="{iid}"]')
+    expect(inquiry.get_by_test_id("inquiry-who")).to_contain_text("0代")
+    expect(inquiry.get_by_test_id("adult-thresholds")).to_have_text("⚠ 成人の基準値")
+    accept(doctor, iid, "発熱")
+    expect(patient_on(doctor, iid).get_by_test_id("adult-thresholds")).to_be_visible()
+    assert doctor.evaluate("() => [mayBeChild('1980-04-01'), mayBeChild(null, '20s'), mayBeChild(null, null),"
+                           " mayBeChild(null, '10s')]") == [False, False, False, True]
+    legend = doctor.get_by_test_id("acuity-legend")
+    legend.locator("summary").click()
+    expect(legend.get_by_test_id("legend-adults")).to_contain_text("小児の正常値は異なる")
+
+    crew = open_tablet(new_page, system, "kyukyu2")
+    resume(crew, iid)
+    crew.locator('nav.steps button[data-step="summary"]').click()                 # the record, with the date of birth
+    expect(crew.locator("#acuity-now").get_by_test_id("adult-thresholds")).to_be_visible()
+    assert_clean(doctor, crew)

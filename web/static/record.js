@@ -78,6 +78,23 @@ function ageOn(birthIso, today = new Date()) {
   const age = today.getFullYear() - y - (before ? 1 : 0);
   return age >= 0 ? age : null;
 }
+// The acuity's thresholds are adults' (shared/acuity.py `legend`): a child's normal heart and
+// breathing rates differ (an infant's 70 is an ominous bradycardia, its 140 normal), so wherever a
+// child's colour is drawn it says so. Under 15 by the date of birth; by the hub's age band ("0s",
+// "10s") where that is all a screen has. An interim control: paediatric tables are open hazard O05.
+const CHILD_UNDER_YEARS = 15;
+function mayBeChild(birthIso, ageBand) {
+  const age = ageOn(birthIso);
+  if (age !== null) return age < CHILD_UNDER_YEARS;
+  return ageBand === "0s" || ageBand === "10s";
+}
+
+function adultThresholds() {
+  return el("span", { cls: "chip warn", testid: "adult-thresholds",
+    attrs: { title: tr("Adult thresholds: a child's normal rates differ, so do not rely on a child's colour.") } },
+  "⚠ ", bi("adult thresholds"));
+}
+
 function birthWithAge(birthIso) {
   if (!birthIso) return "";
   const age = ageOn(birthIso);
