@@ -72,7 +72,7 @@ _RULE = {r.scale: r for r in RULES}
 def legend() -> dict:
     """The table as JSON-able data, for the page that draws the legend."""
     return {
-        # One table, for adults: a child's normal rates differ (clinical safety O05), and the pages say so.
+        # One table, for adults: a child's normal rates differ (clinical safety H66), and the pages say so.
         "thresholds_for": "adults",
         "fresh_for_minutes": int(FRESH_FOR.total_seconds() // 60),
         "deciding": list(DECIDING),

@@ -151,7 +151,7 @@ const Lists = {
     if (p.critical) {
       for (const [key, label] of CRITICAL_ROWS) {
         const v = p.critical[key];
-        if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip", data: { row: key } }, label()));
+        if (Array.isArray(v) ? v.length : v) chips.append(el("span", { cls: "chip" }, label()));
       }
       // No chip must not read as "none": the rows nobody can call "none" are named here too.
       const unknown = unknownRows(p.critical);

@@ -85,7 +85,7 @@ def test_bp_and_jcs_then_a_pulse_alone_stays_red_and_the_desk_sees_withheld(syst
 
 
 def test_a_childs_colour_says_the_thresholds_are_adults(system, new_page):
-    """The rule's table is adults' (clinical safety O05, interim): a one-year-old's normal heart rate
+    """The rule's table is adults' (clinical safety H66, an interim control): a one-year-old's normal heart rate
     of 110 reads as an adult's. Wherever a child's colour is drawn (the request to accept, by its
     age band; the board's row and the crew's tablet, by the date of birth) it says so, and the
     legend says it for every patient."""

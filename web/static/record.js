@@ -81,7 +81,7 @@ function ageOn(birthIso, today = new Date()) {
 // The acuity's thresholds are adults' (shared/acuity.py `legend`): a child's normal heart and
 // breathing rates differ (an infant's 70 is an ominous bradycardia, its 140 normal), so wherever a
 // child's colour is drawn it says so. Under 15 by the date of birth; by the hub's age band ("0s",
-// "10s") where that is all a screen has. An interim control: paediatric tables are open hazard O05.
+// "10s") where that is all a screen has. An interim control (clinical safety H66): the colour is still the adult table's.
 const CHILD_UNDER_YEARS = 15;
 function mayBeChild(birthIso, ageBand) {
   const age = ageOn(birthIso);
