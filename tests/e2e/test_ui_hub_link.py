@@ -46,7 +46,10 @@ def test_the_dashboard_says_the_hub_link_is_down_since_when_and_clears_when_it_i
     expect(hub_link).to_be_hidden()
 
     system.relay.cut()
-    expect(hub_link).to_have_attribute("data-state", "down")
+    # The relay drops the connections, which the gateway usually sees at once; when it misses the
+    # close (seen twice in full runs), the link's own ping timeout (25 + 20 s) is the bound, as on
+    # a real network that drops without a word.
+    expect(hub_link).to_have_attribute("data-state", "down", timeout=60_000)
     expect(hub_link).to_be_visible()
     expect(hub_link).to_contain_text(re.compile(r"本部との接続が切れています（\d{1,2}:\d{2}から）"))
     expect(live).to_have_attribute("data-state", "online")                      # its own link is fine: both are said
